@@ -1,0 +1,56 @@
+# Cairn: the two commands a new user runs are `make demo` and `make test`.
+# Both install what they need on a fresh Debian bookworm machine with node 20 and npm.
+
+SHELL := /bin/bash
+NODE_TEST := node --test --test-reporter=spec --test-concurrency=2
+APT_PACKAGES := in-toto docker-registry
+
+.PHONY: all setup system-deps build test test-unit test-e2e test-interop demo bench lint clean
+
+all: build
+
+# Debian packages the tests and the interop checks use: in-toto 1.3.1 (the reference) and
+# docker-registry 2.8.2 (the real registry for e2e tests). Installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v in-toto-verify >/dev/null || missing="$$missing in-toto"; \
+	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -q $$missing || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; }; \
+	fi
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup: system-deps node_modules/.installed
+
+build: node_modules/.installed
+	npx tsc -p tsconfig.json
+
+lint: node_modules/.installed
+	npx tsc -p tsconfig.json --noEmit
+
+test: setup build
+	$(NODE_TEST) dist/test/
+
+test-unit: build
+	$(NODE_TEST) dist/test/unit/
+
+test-e2e: setup build
+	$(NODE_TEST) dist/test/e2e/
+
+test-interop: setup build
+	$(NODE_TEST) dist/test/interop/
+
+demo: setup build
+	bash demo/demo.sh
+
+bench: setup build
+	node dist/bench/run.js $(if $(QUICK),--quick,)
+
+clean:
+	rm -rf dist .demo

@@ -1,0 +1,78 @@
+import yargs, { type Argv } from 'yargs';
+import { CairnError, exitCodeFor } from '../errors.js';
+import { Output } from './output.js';
+import type { CliContext, CommandModule } from './context.js';
+import { keyCommand } from './commands/key.js';
+import { runCommand } from './commands/run.js';
+import { recordCommand } from './commands/record.js';
+import { linkCommand } from './commands/link.js';
+
+// The CLI: parse, call the library, print, exit. Command modules load the library lazily so
+// that each command pays start-up only for what it uses.
+
+const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand];
+
+/** Runs the CLI with `args` (without node and script) and returns the exit code. */
+export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const debug = args.includes('--debug');
+  const format = jsonRequested(args) ? 'json' : 'text';
+  let out = new Output({ debug, format });
+  let exit = 0;
+  let usageError: string | undefined;
+  try {
+    let parser: Argv = yargs(args)
+      .scriptName('cairn')
+      .parserConfiguration({ 'populate--': true, 'duplicate-arguments-array': true, 'strip-aliased': true })
+      .option('debug', { type: 'boolean', default: false, describe: 'show stack traces and request details' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only results and warnings' })
+      .strict()
+      .demandCommand(1, 'give a command (see cairn --help)')
+      .recommendCommands()
+      .exitProcess(false)
+      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .fail((msg, err) => {
+        if (err) throw err;
+        usageError = msg;
+      })
+      .version()
+      .help();
+    for (const cmd of COMMANDS) {
+      parser = parser.command({
+        command: cmd.command,
+        describe: cmd.describe,
+        builder: cmd.builder,
+        handler: async (argv: Record<string, unknown>) => {
+          out = new Output({ debug, quiet: Boolean(argv['quiet']), format: argv['output'] === 'json' ? 'json' : 'text' });
+          const ctx: CliContext = { out, env };
+          const code = await cmd.run(argv, ctx);
+          exit = code ?? 0;
+        },
+      });
+    }
+    await parser.parseAsync();
+    if (usageError) {
+      out.stderr.write(`cairn: ${usageError}\n`);
+      return 2;
+    }
+    return exit;
+  } catch (err) {
+    return report(err, out, debug);
+  }
+}
+
+function jsonRequested(args: string[]): boolean {
+  const i = args.indexOf('--output');
+  return args.includes('--output=json') || (i >= 0 && args[i + 1] === 'json');
+}
+
+// One line for a user error with its exit code; a stack only for a bug or with --debug.
+function report(err: unknown, out: Output, debug: boolean): number {
+  if (err instanceof CairnError) {
+    out.stderr.write(`cairn: ${err.message}\n`);
+    if (debug && err.stack) out.stderr.write(`${err.stack}\n`);
+    return exitCodeFor(err.code);
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  out.stderr.write(`cairn: internal error (a bug; please report it): ${e.message}\n${e.stack ?? ''}\n`);
+  return 70;
+}
