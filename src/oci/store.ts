@@ -1,0 +1,58 @@
+import { Readable } from 'node:stream';
+import { readVerified, VerifyingStream, type Digest } from '../digest/index.js';
+import type { Descriptor } from '../schema/index.js';
+
+// The store contract (oras-go's Target, cut to what Cairn needs): one small interface that a
+// remote registry, an OCI image-layout directory and an in-memory store all implement, so that
+// copy, referrers, attest and verify are written once. Content is addressed by descriptor;
+// `resolve` is the only call that looks at a tag, and commands call it once, at the start.
+
+/** Reads content by descriptor and resolves references. */
+export interface ReadOnlyStore {
+  /** The raw bytes of a blob or manifest. Callers read through fetchVerified/openVerified. */
+  fetch(desc: Descriptor): Promise<Readable>;
+  /** Whether the content is present. */
+  exists(desc: Descriptor): Promise<boolean>;
+  /** A tag or digest (as text) to the descriptor of the manifest it names. */
+  resolve(reference: string): Promise<Descriptor>;
+}
+
+/** A store that can also be written. */
+export interface Store extends ReadOnlyStore {
+  /** Stores content; implementations verify it against `desc` before it becomes visible. */
+  push(desc: Descriptor, content: Readable | Uint8Array): Promise<void>;
+  /** Points a tag at a manifest that is already in the store. */
+  tag(desc: Descriptor, tag: string): Promise<void>;
+}
+
+/** Optional power: list the manifests whose `subject` is the given manifest. */
+export interface ReferrerLister {
+  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
+}
+
+/** True when a store can list referrers itself. */
+export function isReferrerLister(store: unknown): store is ReferrerLister {
+  return typeof (store as Partial<ReferrerLister>)?.referrers === 'function';
+}
+
+/** Largest manifest or index Cairn reads or writes (oras-go MaxMetadataBytes, registry 2.8.2's limit). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Reads a whole blob or manifest, checking size and digest while reading, with a byte cap. */
+export async function fetchVerified(store: ReadOnlyStore, desc: Descriptor, maxBytes: number, where?: string): Promise<Buffer> {
+  const stream = await store.fetch(desc);
+  return readVerified(stream, { digest: desc.digest as Digest, size: desc.size, maxBytes, where: where ?? desc.digest });
+}
+
+/** A stream of a blob that fails (instead of ending) on a wrong size or digest. */
+export async function openVerified(store: ReadOnlyStore, desc: Descriptor, maxBytes?: number): Promise<Readable> {
+  const raw = await store.fetch(desc);
+  const verifier = new VerifyingStream({ digest: desc.digest as Digest, size: desc.size, maxBytes, where: desc.digest });
+  raw.on('error', (err) => verifier.destroy(err));
+  return raw.pipe(verifier);
+}
+
+/** Wraps bytes as a stream for push. */
+export function bytesStream(data: Uint8Array): Readable {
+  return Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
