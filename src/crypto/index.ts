@@ -12,5 +12,5 @@ export {
   keyDict,
 } from './keys.js';
 export { legacyKeyId, newKeyId, allKeyIds, LEGACY_KEYID_HASH_ALGORITHMS } from './keyid.js';
-export { type Signer, type Verifier, signBytes, verifyBytes, keySigner, keyVerifier } from './signer.js';
+export { type Signer, type Verifier, signBytes, verifySignature, keySigner, keyVerifier } from './signer.js';
 export { type GenerateType, GENERATE_TYPES, generateKey, encodeKeyPair } from './generate.js';

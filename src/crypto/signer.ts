@@ -38,7 +38,7 @@ export function signBytes(key: PrivateKey, data: Uint8Array): Buffer {
 }
 
 /** Verifies `sig` over `data`; never throws for a malformed signature, just returns false. */
-export function verifyBytes(key: PublicKey, data: Uint8Array, sig: Uint8Array): boolean {
+export function verifySignature(key: PublicKey, data: Uint8Array, sig: Uint8Array): boolean {
   const k = key.keyObject;
   try {
     switch (key.scheme) {
@@ -79,6 +79,6 @@ export function keyVerifier(key: PublicKey): Verifier {
   return {
     keyId: key.keyId,
     publicKey: key,
-    verify: (data, sig) => verifyBytes(key, data, sig),
+    verify: (data, sig) => verifySignature(key, data, sig),
   };
 }

@@ -90,7 +90,7 @@ export async function readVerified(stream: Readable, expected: Expected): Promis
 }
 
 /** Checks bytes already in memory against a digest (and size when given). */
-export function verifyBytes(data: Uint8Array, expected: Expected): void {
+export function verifyContent(data: Uint8Array, expected: Expected): void {
   if (expected.maxBytes !== undefined && data.length > expected.maxBytes) throw tooLarge(expected, data.length);
   if (expected.size !== undefined && data.length !== expected.size) {
     throw new CairnError('DIGEST_MISMATCH', `got ${data.length} bytes, expected ${expected.size} for ${expected.digest}`, { where: expected.where });

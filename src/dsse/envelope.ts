@@ -1,7 +1,7 @@
 import { CairnError } from '../errors.js';
 import { decodeBase64, encodeBase64, parseJson } from '../encoding/index.js';
 import { EnvelopeSchema, parseWith, type Envelope } from '../schema/index.js';
-import { verifyBytes, type PublicKey, type Signer, type Verifier } from '../crypto/index.js';
+import { verifySignature, type PublicKey, type Signer, type Verifier } from '../crypto/index.js';
 import { pae } from './pae.js';
 
 /** The in-toto payload type for Statements, and (in Python and Go) for raw links and layouts. */
@@ -34,7 +34,7 @@ export async function addSignatures(env: Envelope, signers: Signer[], where?: st
   const bytes = pae(env.payloadType, payload);
   const kept = env.signatures.filter((sig) => {
     const raw = tryDecode(sig.sig);
-    return !raw || !signers.some((s) => verifyBytes(s.publicKey, bytes, raw));
+    return !raw || !signers.some((s) => verifySignature(s.publicKey, bytes, raw));
   });
   const fresh = await signEnvelope(env.payloadType, payload, signers);
   return { ...env, signatures: [...kept, ...fresh.signatures] };

@@ -1,6 +1,6 @@
 import { CairnError } from '../errors.js';
 import { canonicalBytes, decodeHex } from '../encoding/index.js';
-import { signBytes, verifyBytes, type PrivateKey, type PublicKey, type Verifier } from '../crypto/index.js';
+import { signBytes, verifySignature, type PrivateKey, type PublicKey, type Verifier } from '../crypto/index.js';
 
 // The legacy signed wrapper of in-toto 0.9 / Debian in-toto 1.3.1 / in-toto-golang:
 // {"signed": <link|layout>, "signatures": [{"keyid", "sig": <hex>}]}, each signature over the
@@ -30,7 +30,7 @@ export function addMetablockSignatures(mb: RawMetablock, keys: PrivateKey[]): Ra
   const bytes = canonicalBytes(mb.signed);
   const kept = mb.signatures.filter((s) => {
     const sig = tryHex(s.sig);
-    return !sig || !keys.some((k) => k.publicKey.keyIds.has(s.keyid) || verifyBytes(k.publicKey, bytes, sig));
+    return !sig || !keys.some((k) => k.publicKey.keyIds.has(s.keyid) || verifySignature(k.publicKey, bytes, sig));
   });
   return { signed: mb.signed, signatures: [...kept, ...signMetablock(mb.signed, keys).signatures] };
 }

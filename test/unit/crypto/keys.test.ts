@@ -11,7 +11,7 @@ import {
   loadPublicKey,
   newKeyId,
   signBytes,
-  verifyBytes,
+  verifySignature,
 } from '../../../src/crypto/index.js';
 import { UPSTREAM } from '../../helpers/paths.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
@@ -94,9 +94,9 @@ describe('signatures', () => {
       assert.equal(loaded.publicKey.keyId, pub.keyId);
       const data = Buffer.from('payload');
       const sig = signBytes(loaded, data);
-      assert.ok(verifyBytes(pub, data, sig));
-      assert.ok(!verifyBytes(pub, Buffer.from('payloaD'), sig));
-      assert.ok(!verifyBytes(pub, data, Buffer.alloc(sig.length)));
+      assert.ok(verifySignature(pub, data, sig));
+      assert.ok(!verifySignature(pub, Buffer.from('payloaD'), sig));
+      assert.ok(!verifySignature(pub, data, Buffer.alloc(sig.length)));
     });
   }
 });

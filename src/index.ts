@@ -1,0 +1,12 @@
+// Cairn's library API: everything `import { ... } from 'cairn'` gives. Re-exports only.
+export { CairnError, ValidationError, exitCodeFor, isCairnError, type ErrorCode, type Issue } from './errors.js';
+export * from './digest/index.js';
+export * from './encoding/index.js';
+export * from './crypto/index.js';
+export * from './dsse/index.js';
+export * from './intoto/index.js';
+export * from './disk/index.js';
+export * from './artifacts/index.js';
+export * from './run/index.js';
+export * from './oci/store.js';
+export type { Descriptor, Manifest, Index, Platform, Envelope } from './schema/index.js';
