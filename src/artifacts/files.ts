@@ -99,6 +99,11 @@ function isFile(path: string): boolean {
   }
 }
 
+function dirId(path: string): string {
+  const st = statSync(path);
+  return `${st.dev}:${st.ino}`;
+}
+
 function isDir(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -133,6 +138,8 @@ export function recordArtifacts(paths: readonly string[], options: FileResolverO
     out[key] = { sha256: hashFile(resolve(base, rel), normalize) };
   };
 
+  // Real directories on the current walk path, so that a symlink loop is walked once, not forever.
+  const onPath = new Set<string>();
   const args = [...new Set(paths.map(normPath))].filter((p) => !spec.matches(p)).sort();
   for (const arg of args) {
     const abs = resolve(base, arg);
@@ -143,6 +150,20 @@ export function recordArtifacts(paths: readonly string[], options: FileResolverO
   return out;
 
   function walk(rel: string, abs: string): void {
+    const id = dirId(abs);
+    if (onPath.has(id)) {
+      options.onSkip?.(rel, 'symlink loop');
+      return;
+    }
+    onPath.add(id);
+    try {
+      walkEntries(rel, abs);
+    } finally {
+      onPath.delete(id);
+    }
+  }
+
+  function walkEntries(rel: string, abs: string): void {
     let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });
