@@ -1,9 +1,10 @@
-import { closeSync, openSync, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { CairnError, fsError } from '../errors.js';
 import type { ArtifactMap } from '../intoto/index.js';
 import { PathSpec } from './gitwildmatch.js';
+import { hashFile } from './hash.js';
+import { hashFiles } from './hash-pool.js';
 
 // in-toto's file resolver (runlib.record_artifacts_as_dict in in-toto 1.3.1), reproduced path
 // for path so that links recorded by Cairn and by in-toto-run name the same artifacts:
@@ -38,45 +39,6 @@ export function normPath(p: string): string {
   const leading = n.startsWith('//') && !n.startsWith('///') ? '//' : '';
   const stripped = n.length > 1 ? n.replace(/\/+$/, '') : n;
   return leading && !stripped.startsWith('//') ? `/${stripped}` : stripped;
-}
-
-const CHUNK = 1 << 20;
-let scratch: Buffer | undefined;
-
-/** sha256 of a file's contents (optionally with line endings normalised), read synchronously. */
-export function hashFile(path: string, normalizeLineEndings = false): string {
-  const hash = createHash('sha256');
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw fsError(err, path);
-  }
-  try {
-    if (normalizeLineEndings) {
-      const parts: Buffer[] = [];
-      for (;;) {
-        const buf = Buffer.allocUnsafe(CHUNK);
-        const n = readSync(fd, buf, 0, CHUNK, null);
-        if (n === 0) break;
-        parts.push(buf.subarray(0, n));
-      }
-      const text = Buffer.concat(parts).toString('latin1').replace(/\r\n?/g, '\n');
-      hash.update(Buffer.from(text, 'latin1'));
-    } else {
-      scratch ??= Buffer.allocUnsafe(CHUNK);
-      for (;;) {
-        const n = readSync(fd, scratch, 0, CHUNK, null);
-        if (n === 0) break;
-        hash.update(n === CHUNK ? scratch : scratch.subarray(0, n));
-      }
-    }
-  } catch (err) {
-    throw fsError(err, path);
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 function checkPrefixes(prefixes: readonly string[]): void {
@@ -114,8 +76,34 @@ function isDir(path: string): boolean {
 
 /** Hashes files and directory trees into an artifact map, exactly as in-toto-run records them. */
 export function recordArtifacts(paths: readonly string[], options: FileResolverOptions = {}): ArtifactMap {
+  const found = collectArtifacts(paths, options);
+  return toMap(found, found.files.map((f) => hashFile(f, options.normalizeLineEndings)));
+}
+
+/** recordArtifacts with the hashing spread over every core (for large trees). */
+export async function recordArtifactsParallel(paths: readonly string[], options: FileResolverOptions = {}): Promise<ArtifactMap> {
+  const found = collectArtifacts(paths, options);
+  return toMap(found, await hashFiles(found.files, options.normalizeLineEndings));
+}
+
+interface Collected {
+  keys: string[];
+  files: string[];
+}
+
+// Keys are sorted so that the map serialises in sorted order without re-sorting.
+function toMap(found: Collected, hashes: string[]): ArtifactMap {
+  const order = found.keys.map((_, i) => i).sort((a, b) => (found.keys[a]! < found.keys[b]! ? -1 : 1));
   const out: ArtifactMap = {};
-  if (paths.length === 0) return out;
+  for (const i of order) out[found.keys[i]!] = { sha256: hashes[i]! };
+  return out;
+}
+
+/** The walk of recordArtifacts without the hashing: recorded names and the files behind them. */
+function collectArtifacts(paths: readonly string[], options: FileResolverOptions): Collected {
+  const found: Collected = { keys: [], files: [] };
+  const seen = new Map<string, number>();
+  if (paths.length === 0) return found;
   const base = resolve(options.basePath ?? '.');
   if (options.basePath !== undefined && !isDir(base)) {
     throw new CairnError('INVALID_ARGUMENT', 'cannot use as base path: not a directory', { where: options.basePath });
@@ -124,18 +112,24 @@ export function recordArtifacts(paths: readonly string[], options: FileResolverO
   const spec = new PathSpec([...patterns]);
   const lstrip = options.lstripPaths ?? [];
   checkPrefixes(lstrip);
-  const normalize = options.normalizeLineEndings ?? false;
 
   const record = (rel: string): void => {
     let key = rel;
     if (lstrip.length > 0) {
       const prefix = lstrip.find((p) => key.startsWith(p));
       if (prefix !== undefined) key = key.slice(prefix.length);
-      if (Object.prototype.hasOwnProperty.call(out, key)) {
+      if (seen.has(key)) {
         throw new CairnError('INVALID_ARGUMENT', `lstrip prefixes make two artifacts both ${JSON.stringify(key)}`);
       }
     }
-    out[key] = { sha256: hashFile(resolve(base, rel), normalize) };
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      found.files[earlier] = resolve(base, rel); // the same path given twice: recorded once
+      return;
+    }
+    seen.set(key, found.keys.length);
+    found.keys.push(key);
+    found.files.push(resolve(base, rel));
   };
 
   // Real directories on the current walk path, so that a symlink loop is walked once, not forever.
@@ -147,7 +141,7 @@ export function recordArtifacts(paths: readonly string[], options: FileResolverO
     else if (isDir(abs)) walk(arg, abs);
     else options.onSkip?.(arg, 'does not exist');
   }
-  return out;
+  return found;
 
   function walk(rel: string, abs: string): void {
     const id = dirId(abs);

@@ -11,17 +11,45 @@ export function parseJson(text: string | Uint8Array, where?: string): unknown {
   }
 }
 
-/** Pretty JSON with sorted keys, as in-toto 1.3.1 writes its metadata files. */
+/** Pretty JSON with sorted keys and a one-space indent, as in-toto 1.3.1 writes its metadata. */
 export function prettySortedJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value), null, 1) + '\n';
+  return JSON.stringify(sortDeep(value), null, 1);
 }
 
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+// Copies only the objects whose keys are out of order: artifact maps built in sorted order
+// (100k entries for a large tree) pass through untouched.
 function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = sortDeep(value[i]);
+      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+    }
+    return copy ?? value;
+  }
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
-    return out;
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const sorted = isSorted(keys);
+    let out: Record<string, unknown> | undefined = sorted ? undefined : {};
+    const order = sorted ? keys : [...keys].sort();
+    for (const k of order) {
+      const v = sortDeep(obj[k]);
+      if (!out && v !== obj[k]) {
+        out = {};
+        for (const k2 of order) {
+          if (k2 === k) break;
+          out[k2] = obj[k2];
+        }
+      }
+      if (out) out[k] = v;
+    }
+    return out ?? obj;
   }
   return value;
 }

@@ -1,7 +1,7 @@
-import { unlinkSync } from 'node:fs';
+import { mkdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CairnError, fsError } from '../errors.js';
-import { recordArtifacts, type FileResolverOptions } from '../artifacts/index.js';
+import { recordArtifactsParallel, type FileResolverOptions } from '../artifacts/index.js';
 import { readInputText, writeFileAtomic } from '../disk/index.js';
 import { keyVerifier, type PrivateKey } from '../crypto/index.js';
 import {
@@ -34,10 +34,10 @@ export interface StepOptions extends FileResolverOptions, ExecOptions {
 
 /** Records materials, runs the command, records products; returns the unsigned link. */
 export async function runStep(options: StepOptions): Promise<Link> {
-  const materials = recordArtifacts(options.materials ?? [], options);
+  const materials = await recordArtifactsParallel(options.materials ?? [], options);
   const command = options.command ?? [];
   const byproducts = command.length > 0 ? await execCommand(command, options) : {};
-  const products = recordArtifacts(options.products ?? [], options);
+  const products = await recordArtifactsParallel(options.products ?? [], options);
   return makeLink({ name: options.name, command, materials, products, byproducts, environment: {} });
 }
 
@@ -49,6 +49,7 @@ export interface WrittenLink {
 /** Signs a link with one key and writes it into `dir` under in-toto's file name. */
 export async function writeSignedLink(link: Link, key: PrivateKey, format: MetadataFormat, dir = '.'): Promise<WrittenLink> {
   const document = await signLink(link, [key], format);
+  makeDir(dir);
   const path = join(dir, linkFileName(link.name, key.publicKey.keyId, format));
   writeFileAtomic(path, serializeDocument(document));
   return { path, document };
@@ -61,7 +62,8 @@ export function unfinishedLinkName(step: string, keyId: string): string {
 
 /** `record start`: hashes materials and writes a signed unfinished link. */
 export async function recordStart(options: StepOptions, key: PrivateKey, dir = '.'): Promise<string> {
-  const link = makeLink({ name: options.name, materials: recordArtifacts(options.materials ?? [], options) });
+  const link = makeLink({ name: options.name, materials: await recordArtifactsParallel(options.materials ?? [], options) });
+  makeDir(dir);
   const path = join(dir, unfinishedLinkName(options.name, key.publicKey.keyId));
   writeFileAtomic(path, serializeDocument({ format: 'legacy', metablock: signMetablock(link as unknown as Record<string, unknown>, [key]) }));
   return path;
@@ -76,7 +78,7 @@ export async function recordStop(options: StepOptions, key: PrivateKey, format: 
   }
   const started = parseWith(LinkSchema, doc.metablock.signed, path);
   if (started.name !== options.name) throw new CairnError('SCHEMA_INVALID', `the unfinished link is for step ${JSON.stringify(started.name)}`, { where: path });
-  const link = makeLink({ ...started, products: recordArtifacts(options.products ?? [], options) });
+  const link = makeLink({ ...started, products: await recordArtifactsParallel(options.products ?? [], options) });
   const written = await writeSignedLink(link, key, format, dir);
   try {
     unlinkSync(path);
@@ -84,4 +86,12 @@ export async function recordStop(options: StepOptions, key: PrivateKey, format: 
     throw fsError(err, path, 'cannot remove');
   }
   return written;
+}
+
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw fsError(err, dir, 'cannot create directory');
+  }
 }
