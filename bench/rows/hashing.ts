@@ -1,0 +1,50 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { bigFile, CACHE, tree } from '../lib/inputs.js';
+import { cairnArgv } from '../lib/measure.js';
+import type { BenchGroup, BenchRow } from '../lib/row.js';
+
+// `cairn run` hashing products against in-toto-run 1.3.1 (and sha256sum for the big file).
+// Both sign with the same securesystemslib ed25519 key made by in-toto-keygen.
+
+function key(): string {
+  const path = join(CACHE, 'keys', 'bench-ed25519');
+  mkdirSync(join(CACHE, 'keys'), { recursive: true });
+  if (!spawnSync('test', ['-e', path]).status) return path;
+  const r = spawnSync('in-toto-keygen', ['-t', 'ed25519', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`in-toto-keygen: ${r.stderr}`);
+  return path;
+}
+
+function hashRow(id: string, work: string, input: string, ratio: number): BenchRow {
+  const k = key();
+  const out = join(CACHE, 'out', id);
+  const clean = () => {
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+  };
+  const name = input.split('/').pop()!;
+  return {
+    id,
+    work,
+    cairn: { label: 'cairn run', cwd: CACHE, prepare: clean, argv: cairnArgv('run', '-n', 'h', '-k', k, '-x', '-p', name, '-d', out) },
+    references: [{ label: 'in-toto-run', cwd: CACHE, prepare: clean, argv: ['in-toto-run', '-n', 'h', '-k', k, '-t', 'ed25519', '-x', '-p', name, '-d', out, '-q'] }],
+    target: { ratio },
+  };
+}
+
+export const hashingGroup: BenchGroup = {
+  name: 'hashing',
+  async setup(quick) {
+    const rows = [
+      hashRow('run-100k', quick ? 'cairn run: hash 10k x 1 KiB files' : 'cairn run: hash 100k x 1 KiB files', tree(quick ? 'tree10k-1k' : 'tree100k', quick ? 10_000 : 100_000, 1024), 0.25),
+      hashRow('run-10k', quick ? 'cairn run: hash 2k x 4 KiB files' : 'cairn run: hash 10k x 4 KiB files', tree(quick ? 'tree2k' : 'tree10k', quick ? 2000 : 10_000, 4096, 100), 0.5),
+    ];
+    const big = bigFile(quick ? 'big128m' : 'big1g', quick ? 128 : 1024);
+    const row = hashRow('run-1g', `cairn run: hash one ${quick ? '128 MiB' : '1 GiB'} file`, big, 0.8);
+    row.references.push({ label: 'sha256sum', cwd: CACHE, argv: ['sha256sum', big] });
+    rows.push(row);
+    return rows;
+  },
+};
