@@ -6,11 +6,12 @@ import { keyCommand } from './commands/key.js';
 import { runCommand } from './commands/run.js';
 import { recordCommand } from './commands/record.js';
 import { linkCommand } from './commands/link.js';
+import { trustCommand } from './commands/trust.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
 
-const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand];
+const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand, trustCommand];
 
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
