@@ -30,6 +30,7 @@ setup: system-deps node_modules/.installed
 
 build: node_modules/.installed
 	npx tsc -p tsconfig.json
+	node tools/bundle.mjs
 
 lint: node_modules/.installed
 	npx tsc -p tsconfig.json --noEmit
