@@ -104,6 +104,7 @@ export class RegistryClient {
       try {
         res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher });
       } catch (err) {
+        if (err instanceof CairnError) throw err; // the body's own verification failed
         if (retryable && attempt < attempts && isTransient(err)) {
           await this.backoff(attempt);
           continue;
