@@ -135,7 +135,7 @@ export class RegistryClient {
         continue;
       }
       if (req.ok.includes(status)) return { status, headers: res.headers, body: res.body, url };
-      throw await statusError(req.method, url, status, res.body);
+      throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined);
     }
   }
 

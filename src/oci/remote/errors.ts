@@ -78,10 +78,10 @@ function codeFor(status: number, codes: string[], detail: string): ErrorCode {
 }
 
 /** Builds the error for an unexpected status, reading (a capped part of) the body. */
-export async function statusError(method: string, url: string, status: number, body: Readable | undefined): Promise<RegistryError> {
+export async function statusError(method: string, url: string, status: number, body: Readable | undefined, note?: string): Promise<RegistryError> {
   const text = body ? await readErrorBody(body) : '';
   const { codes, detail } = parseCodes(text);
-  const msg = `${status}${detail ? ` ${detail}` : ''}`;
+  const msg = `${status}${note ? ` ${note}:` : ''}${detail ? ` ${detail}` : ''}`;
   return new RegistryError(codeFor(status, codes, detail), msg.replace(/[\r\n]+/g, ' '), method, redactUrl(url), status, codes);
 }
 
