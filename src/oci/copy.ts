@@ -3,7 +3,7 @@ import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, openVerified, type ReadOnlyStore, type Store } from './store.js';
 import { isManifestType } from './mediatypes.js';
 import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
-import { addReferrer, listReferrers, type AddReferrerOptions } from './referrers.js';
+import { addReferrer, addReferrers, listReferrers, type AddReferrerOptions } from './referrers.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
 // an index, and with `referrers` every referrer of every node, recursively. Children are
@@ -38,6 +38,8 @@ export interface CopyResult {
 export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
   const result: CopyResult = { manifests: 0, blobs: 0, skipped: 0, bytes: 0, referrers: 0 };
   const done = new Map<string, Promise<void>>();
+  // Referrer entries as their own manifests describe them (annotations and all).
+  const entries = new Map<string, Descriptor>();
   const emit = options.onEvent ?? (() => undefined);
 
   const copyBlob = async (desc: Descriptor): Promise<void> => {
@@ -79,17 +81,24 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       await dst.push(desc, node.bytes);
       result.manifests++;
     }
-    const subject = subjectOf(node);
-    if (subject) {
-      await addReferrer(dst, subject, referrerDescriptor(node), options.referrerOptions);
-      result.referrers++;
-    }
+    if (subjectOf(node)) entries.set(desc.digest, referrerDescriptor(node));
     if (options.referrers) {
-      for (const r of await listReferrers(src, desc)) await copyNode(r);
+      const found = await listReferrers(src, desc);
+      for (const r of found) await copyNode(r);
+      // One index update per subject, not one per referrer.
+      await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions);
+      result.referrers += found.length;
     }
   };
 
   await copyNode(root);
+  const rootSubject = entries.has(root.digest) ? (await fetchManifestNode(src, root)) : undefined;
+  const subject = rootSubject && subjectOf(rootSubject);
+  if (subject) {
+    // Copying a referrer on its own: record it under its subject at the destination too.
+    await addReferrer(dst, subject, entries.get(root.digest) as Descriptor, options.referrerOptions);
+    result.referrers++;
+  }
   return result;
 }
 

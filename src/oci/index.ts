@@ -25,6 +25,7 @@ export {
   readReferrersIndex,
   listReferrers,
   addReferrer,
+  addReferrers,
   writeReferrersIndex,
   repairReferrers,
   type ListOptions,

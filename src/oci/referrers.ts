@@ -101,11 +101,18 @@ const queues = new Map<string, Promise<unknown>>();
  * per-referrer tags, so the last writer repairs the losses of earlier races.
  */
 export async function addReferrer(store: Store, subject: Descriptor, referrer: Descriptor, options: AddReferrerOptions = {}): Promise<void> {
-  if (await listsNatively(store, subject)) return;
-  if (options.referrerTag ?? true) await store.tag(referrer, referrerTag(subject.digest as Digest, referrer.digest as Digest));
+  await addReferrers(store, subject, [referrer], options);
+}
+
+/** addReferrer for several referrers of one subject at once (one index write; used by copy). */
+export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}): Promise<void> {
+  if (referrers.length === 0 || (await listsNatively(store, subject))) return;
+  if (options.referrerTag ?? true) {
+    for (const r of referrers) await store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest));
+  }
   const key = `${store.location}@${subject.digest}`;
   const previous = queues.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => writeUntilKept(store, subject, referrer, options));
+  const next = previous.catch(() => undefined).then(() => writeUntilKept(store, subject, referrers, options));
   queues.set(key, next);
   try {
     await next;
@@ -114,23 +121,24 @@ export async function addReferrer(store: Store, subject: Descriptor, referrer: D
   }
 }
 
-async function writeUntilKept(store: Store, subject: Descriptor, referrer: Descriptor, options: AddReferrerOptions): Promise<void> {
+async function writeUntilKept(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions): Promise<void> {
   const { check = true, attempts = 10, settleMs = 150 } = options;
   const tagged = options.referrerTag ?? true;
+  const allIn = (entries: Descriptor[]) => referrers.every((r) => entries.some((d) => d.digest === r.digest));
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = (await readReferrersIndex(store, subject)).index.manifests;
     const merged = tagged ? await mergeTagged(store, subject, current) : [...current];
-    if (!merged.some((d) => d.digest === referrer.digest)) merged.push(referrer);
+    for (const r of referrers) if (!merged.some((d) => d.digest === r.digest)) merged.push(r);
     if (merged.length !== current.length) await writeReferrersIndex(store, subject, merged);
     if (!check) return;
     let kept = true;
     for (let confirm = 0; confirm < 2 && kept; confirm++) {
       await sleep(settleMs * (1 + Math.random()) * (attempt + 1));
-      kept = (await readReferrersIndex(store, subject)).index.manifests.some((d) => d.digest === referrer.digest);
+      kept = allIn((await readReferrersIndex(store, subject)).index.manifests);
     }
     if (kept) return;
   }
-  throw new CairnError('REGISTRY_ERROR', `referrer ${referrer.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers (run cairn discover --repair)`, { where: store.location });
+  throw new CairnError('REGISTRY_ERROR', `referrers of ${subject.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers (run cairn discover --repair)`, { where: store.location });
 }
 
 /** Writes the fallback index of `subject` with these entries (pushed by digest, then tagged). */
