@@ -3,18 +3,20 @@
 
 SHELL := /bin/bash
 NODE_TEST := node --test --test-reporter=spec --test-concurrency=2
-APT_PACKAGES := in-toto docker-registry
+APT_PACKAGES := in-toto docker-registry openssl
 
 .PHONY: all setup system-deps build test test-unit test-e2e test-interop demo bench lint clean
 
 all: build
 
 # Debian packages the tests and the interop checks use: in-toto 1.3.1 (the reference) and
-# docker-registry 2.8.2 (the real registry for e2e tests). Installed only when missing.
+# docker-registry 2.8.2 (the real registry for e2e tests), openssl (self-signed certificates for
+# the registry TLS tests). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v in-toto-verify >/dev/null || missing="$$missing in-toto"; \
 	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

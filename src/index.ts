@@ -8,5 +8,7 @@ export * from './intoto/index.js';
 export * from './disk/index.js';
 export * from './artifacts/index.js';
 export * from './run/index.js';
-export * from './oci/store.js';
+export * from './oci/index.js';
+export * from './attest/index.js';
+export * from './trust/index.js';
 export type { Descriptor, Manifest, Index, Platform, Envelope } from './schema/index.js';

@@ -7,11 +7,16 @@ import { runCommand } from './commands/run.js';
 import { recordCommand } from './commands/record.js';
 import { linkCommand } from './commands/link.js';
 import { trustCommand } from './commands/trust.js';
+import { attestCommand } from './commands/attest.js';
+import { attachCommand } from './commands/attach.js';
+import { discoverCommand } from './commands/discover.js';
+import { copyCommand } from './commands/copy.js';
+import { layoutRegistryCommands } from './commands/layout-registry.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
 
-const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand, trustCommand];
+const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand, attestCommand, attachCommand, discoverCommand, copyCommand, ...layoutRegistryCommands, trustCommand];
 
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -9,6 +9,8 @@ import type { Descriptor } from '../schema/index.js';
 
 /** Reads content by descriptor and resolves references. */
 export interface ReadOnlyStore {
+  /** Where the store is, for messages: `host/repo` or `oci:/dir`. */
+  readonly location: string;
   /** The raw bytes of a blob or manifest. Callers read through fetchVerified/openVerified. */
   fetch(desc: Descriptor): Promise<Readable>;
   /** Whether the content is present. */
@@ -25,14 +27,38 @@ export interface Store extends ReadOnlyStore {
   tag(desc: Descriptor, tag: string): Promise<void>;
 }
 
-/** Optional power: list the manifests whose `subject` is the given manifest. */
+/**
+ * Optional power: list the manifests whose `subject` is the given manifest. `null` means the
+ * store has no native way (a registry without the referrers API): use the tag schema instead.
+ */
 export interface ReferrerLister {
-  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]>;
+  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null>;
 }
 
-/** True when a store can list referrers itself. */
+/** True when a store may list referrers itself. */
 export function isReferrerLister(store: unknown): store is ReferrerLister {
   return typeof (store as Partial<ReferrerLister>)?.referrers === 'function';
+}
+
+/** Optional power: the tags of the repository (or layout), for repairs and the referrer tags. */
+export interface TagLister {
+  tags(): Promise<string[]>;
+}
+
+/** True when a store can list its tags. */
+export function isTagLister(store: unknown): store is TagLister {
+  return typeof (store as Partial<TagLister>)?.tags === 'function';
+}
+
+/** Optional power: make a blob appear without moving its bytes (cross-repository mount). */
+export interface BlobMounter {
+  /** True when the blob was mounted from `source`; false when that is not possible. */
+  mount(desc: Descriptor, source: ReadOnlyStore): Promise<boolean>;
+}
+
+/** True when a store can mount blobs. */
+export function isBlobMounter(store: unknown): store is BlobMounter {
+  return typeof (store as Partial<BlobMounter>)?.mount === 'function';
 }
 
 /** Largest manifest or index Cairn reads or writes (oras-go MaxMetadataBytes, registry 2.8.2's limit). */

@@ -5,3 +5,4 @@ export * from './dsse.js';
 export * from './intoto.js';
 export * from './oci.js';
 export * from './trust.js';
+export * from './registry.js';

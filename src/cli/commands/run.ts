@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
 import { asList, loadKeyFile, type CliContext, type CommandModule } from '../context.js';
+import { attachWritten, registryOptions } from '../registry.js';
 
 // cairn run: in-toto-run. The short flags are in-toto's, so that its users feel at home.
 
@@ -39,11 +40,12 @@ export const runCommand: CommandModule = {
   command: 'run [command..]',
   describe: 'record materials, run a command, record products, and write a signed link',
   builder: (y: Argv) =>
-    stepOptions(y)
+    registryOptions(stepOptions(y))
       .positional('command', { type: 'string', array: true, describe: 'the command, after --' })
       .option('no-command', { alias: 'x', type: 'boolean', default: false, describe: 'record without running a command' })
       .option('record-streams', { alias: 's', type: 'boolean', default: true, describe: 'capture stdout/stderr as byproducts' })
       .option('timeout', { type: 'number', describe: 'kill the command after this many seconds' })
+      .option('attach', { type: 'string', describe: 'also push the link as a referrer of this image (host/repo:tag or oci:DIR:tag)' })
       .example('cairn run -n build -k alice -m src -p dist -- make', ''),
   run: async (argv, ctx) => {
     const { runStep, writeSignedLink } = await import('../../run/index.js');
@@ -64,6 +66,7 @@ export const runCommand: CommandModule = {
     const format = argv['format'] as 'legacy' | 'dsse';
     const written = await writeSignedLink(link, key, format, String(argv['metadata-directory']));
     ctx.out.info(`wrote ${written.path}`);
-    ctx.out.json({ link: written.path, step: link.name, keyid: key.publicKey.keyId, format });
+    const attached = argv['attach'] ? await attachWritten(String(argv['attach']), written.document, argv, ctx) : undefined;
+    ctx.out.json({ link: written.path, step: link.name, keyid: key.publicKey.keyId, format, ...(attached ? { attached } : {}) });
   },
 };

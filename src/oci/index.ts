@@ -1,0 +1,36 @@
+// OCI content: references, the Store contract and its backends (OCI layout, memory; registries
+// through openStore, loaded lazily), manifests as graph nodes, referrers, and copy.
+export { type Reference, parseReference, formatReference, withDigest, isValidTag, apiHost, isLoopbackHost, DOCKER_HUB } from './reference.js';
+export {
+  type ReadOnlyStore,
+  type Store,
+  type ReferrerLister,
+  type TagLister,
+  type BlobMounter,
+  isReferrerLister,
+  isTagLister,
+  isBlobMounter,
+  MAX_MANIFEST_BYTES,
+  fetchVerified,
+  openVerified,
+  bytesStream,
+} from './store.js';
+export * from './mediatypes.js';
+export { type ManifestNode, parseManifestNode, fetchManifestNode, childrenOf, subjectOf, referrerDescriptor, encodeJson, makeIndex, pushJson } from './manifest.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory.js';
+export { OciLayoutStore, REF_NAME } from './layout/store.js';
+export {
+  referrersTag,
+  referrerTag,
+  readReferrersIndex,
+  listReferrers,
+  addReferrer,
+  addReferrers,
+  writeReferrersIndex,
+  repairReferrers,
+  type ListOptions,
+  type AddReferrerOptions,
+  type RepairResult,
+} from './referrers.js';
+export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
+export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';

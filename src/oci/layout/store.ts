@@ -1,0 +1,178 @@
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { CairnError, fsError } from '../../errors.js';
+import { isDigest, parseDigest, readVerified, verifyContent, VerifyingStream, type Digest } from '../../digest/index.js';
+import { parseJson } from '../../encoding/index.js';
+import { writeFileAtomic } from '../../disk/index.js';
+import type { Descriptor } from '../../schema/index.js';
+import { bytesStream, MAX_MANIFEST_BYTES, type ReferrerLister, type Store, type TagLister } from '../store.js';
+import { isManifestType } from '../mediatypes.js';
+import { parseManifestNode, referrerDescriptor, subjectOf } from '../manifest.js';
+import { emptyIndex, readIndexFile, updateIndexFile, writeIndexFile } from './index-file.js';
+
+// Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+// An OCI image-layout directory as a Store: blobs under blobs/sha256/<hex>, written to
+// ingest/ first and renamed into place only once size and digest are right. Tags are index.json
+// entries named by `org.opencontainers.image.ref.name`; referrer manifests (those with a
+// `subject`) are recorded in index.json untagged, as oras does, and found by their subject.
+
+/** The annotation that names a tag in index.json. */
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+
+/** An OCI image layout on disk. */
+export class OciLayoutStore implements Store, ReferrerLister, TagLister {
+  readonly location: string;
+  private readonly subjects = new Map<string, { subject: string; entry: Descriptor } | null>();
+
+  private constructor(readonly dir: string) {
+    this.location = `oci:${dir}`;
+  }
+
+  /** Opens a layout; with `create`, makes a new one when the directory has none. */
+  static open(dir: string, options: { create?: boolean } = {}): OciLayoutStore {
+    const marker = join(dir, 'oci-layout');
+    if (!existsSync(marker)) {
+      if (!options.create) throw new CairnError('NOT_FOUND', 'not an OCI image layout (no oci-layout file)', { where: dir });
+      try {
+        mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+      } catch (err) {
+        throw fsError(err, dir, 'cannot create');
+      }
+      if (!existsSync(join(dir, 'index.json'))) writeIndexFile(dir, emptyIndex());
+      writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}\n');
+    } else {
+      const text = readFileSync(marker, 'utf8');
+      const version = (parseJson(text, marker) as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion;
+      if (version !== '1.0.0') throw new CairnError('UNSUPPORTED', `imageLayoutVersion ${JSON.stringify(version)} (expected "1.0.0")`, { where: marker });
+    }
+    return new OciLayoutStore(dir);
+  }
+
+  private blobPath(digest: string): string {
+    return join(this.dir, 'blobs', 'sha256', parseDigest(digest, this.location).slice('sha256:'.length));
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    const path = this.blobPath(desc.digest);
+    if (!existsSync(path)) throw new CairnError('NOT_FOUND', `${desc.digest} not found`, { where: this.location });
+    return createReadStream(path);
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    return existsSync(this.blobPath(desc.digest));
+  }
+
+  async resolve(reference: string): Promise<Descriptor> {
+    const entries = readIndexFile(this.dir).manifests;
+    if (isDigest(reference)) {
+      const listed = entries.find((d) => d.digest === reference);
+      if (listed) return { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
+      const path = this.blobPath(reference);
+      if (!existsSync(path)) throw new CairnError('NOT_FOUND', `${reference} not found`, { where: this.location });
+      const size = statSync(path).size;
+      if (size > MAX_MANIFEST_BYTES) throw new CairnError('TOO_LARGE', `${reference} is larger than the manifest limit of ${MAX_MANIFEST_BYTES} bytes`, { where: this.location });
+      const bytes = readFileSync(path);
+      verifyContent(bytes, { digest: reference, where: this.location });
+      const mediaType = (parseJson(bytes, reference) as { mediaType?: unknown } | null)?.mediaType;
+      if (typeof mediaType !== 'string') throw new CairnError('SCHEMA_INVALID', `${reference} has no mediaType; cannot tell what it is`, { where: this.location });
+      return { mediaType, digest: reference, size };
+    }
+    const tagged = entries.filter((d) => d.annotations?.[REF_NAME] === reference);
+    const found = tagged[tagged.length - 1];
+    if (!found) throw new CairnError('NOT_FOUND', `tag ${reference} not found`, { where: this.location });
+    return { mediaType: found.mediaType, digest: found.digest, size: found.size };
+  }
+
+  async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+    const target = this.blobPath(desc.digest);
+    const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
+    let manifestBytes: Buffer | undefined;
+    if (existsSync(target)) {
+      if (!(content instanceof Uint8Array)) content.resume();
+      return;
+    }
+    if (isManifestType(desc.mediaType)) {
+      manifestBytes = content instanceof Uint8Array ? Buffer.from(content) : await readVerified(content, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
+      verifyContent(manifestBytes, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
+      content = manifestBytes;
+    }
+    await this.ingest(target, content, expected);
+    if (manifestBytes) {
+      const node = parseManifestNode(desc, manifestBytes, `${this.location}@${desc.digest}`);
+      if (subjectOf(node)) {
+        const entry = referrerDescriptor(node);
+        await updateIndexFile(this.dir, (index) => {
+          if (index.manifests.some((d) => d.digest === desc.digest)) return false;
+          index.manifests.push(entry);
+          return true;
+        });
+      }
+    }
+  }
+
+  private async ingest(target: string, content: Readable | Uint8Array, expected: { digest: Digest; size: number; where: string }): Promise<void> {
+    const dir = join(this.dir, 'ingest');
+    const tmp = join(dir, `${expected.digest.slice(7, 19)}-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(dir, { recursive: true });
+      const source = content instanceof Uint8Array ? bytesStream(content) : content;
+      await pipeline(source, new VerifyingStream(expected), createWriteStream(tmp, { flags: 'wx', flush: true }));
+      renameSync(tmp, target);
+    } catch (err) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // never created
+      }
+      throw err instanceof CairnError ? err : fsError(err, target, 'cannot write');
+    }
+  }
+
+  async tag(desc: Descriptor, tag: string): Promise<void> {
+    if (!(await this.exists(desc))) throw new CairnError('NOT_FOUND', `cannot tag ${desc.digest}: not in the layout`, { where: this.location });
+    const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME]: tag } };
+    await updateIndexFile(this.dir, (index) => {
+      index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== tag);
+      index.manifests.push(entry);
+      return true;
+    });
+  }
+
+  async tags(): Promise<string[]> {
+    const names = readIndexFile(this.dir).manifests.map((d) => d.annotations?.[REF_NAME]);
+    return names.filter((n): n is string => typeof n === 'string');
+  }
+
+  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[]> {
+    const out: Descriptor[] = [];
+    const seen = new Set<string>();
+    for (const desc of readIndexFile(this.dir).manifests) {
+      if (!isManifestType(desc.mediaType) || seen.has(desc.digest)) continue;
+      seen.add(desc.digest);
+      const found = this.referrerEntry(desc);
+      if (!found || found.subject !== subject.digest) continue;
+      if (!artifactType || found.entry.artifactType === artifactType) out.push(found.entry);
+    }
+    return out;
+  }
+
+  // Content is immutable, so each manifest is read (and verified) once per store instance.
+  private referrerEntry(desc: Descriptor): { subject: string; entry: Descriptor } | null {
+    const cached = this.subjects.get(desc.digest);
+    if (cached !== undefined) return cached;
+    const path = this.blobPath(desc.digest);
+    let result: { subject: string; entry: Descriptor } | null = null;
+    if (existsSync(path) && statSync(path).size <= MAX_MANIFEST_BYTES) {
+      const bytes = readFileSync(path);
+      verifyContent(bytes, { digest: desc.digest as Digest, where: this.location });
+      const node = parseManifestNode(desc, bytes, `${this.location}@${desc.digest}`);
+      const subject = subjectOf(node)?.digest;
+      if (subject) result = { subject, entry: referrerDescriptor(node) };
+    }
+    this.subjects.set(desc.digest, result);
+    return result;
+  }
+}

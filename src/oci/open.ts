@@ -1,0 +1,60 @@
+import { CairnError } from '../errors.js';
+import type { Descriptor } from '../schema/index.js';
+import { apiHost, formatReference, type Reference } from './reference.js';
+import type { Store } from './store.js';
+import { OciLayoutStore } from './layout/store.js';
+
+// openStore: the right Store for a reference, an OCI layout directory or a registry
+// repository. The registry code (and undici) is loaded only when a registry is named.
+
+/** How to reach registries; ignored for `oci:` references. */
+export interface RegistryAccess {
+  plainHttp?: boolean;
+  insecure?: boolean;
+  /** PEM text of extra CA certificates. */
+  ca?: string;
+  /** Explicit credentials (from --username/--password-stdin); otherwise Docker's config.json. */
+  username?: string;
+  password?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Request lines for --debug. */
+  onDebug?: (line: string) => void;
+}
+
+export interface OpenOptions extends RegistryAccess {
+  /** Create the OCI layout directory if missing (destinations). */
+  create?: boolean;
+}
+
+/** Opens the store a reference names. */
+export async function openStore(ref: Reference, options: OpenOptions = {}): Promise<Store> {
+  if (ref.kind === 'layout') return OciLayoutStore.open(ref.path, { create: options.create });
+  const { RegistryClient, RegistryStore, dockerCredentials } = await import('./remote/index.js');
+  const host = apiHost(ref.registry);
+  const env = options.env ?? process.env;
+  const { username, password } = options;
+  if ((username === undefined) !== (password === undefined)) throw new CairnError('INVALID_ARGUMENT', 'give both --username and --password-stdin, or neither');
+  const client = new RegistryClient(host, {
+    plainHttp: options.plainHttp,
+    insecure: options.insecure,
+    ca: options.ca,
+    onDebug: options.onDebug,
+    credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(ref.registry, env)),
+  });
+  return new RegistryStore(client, ref.repository, ref.registry);
+}
+
+/** Closes a store's connections, if it has any. */
+export async function closeStore(store: Store): Promise<void> {
+  const closable = store as Partial<{ close: () => Promise<void> }>;
+  if (typeof closable.close === 'function') await closable.close();
+}
+
+/** Resolves the manifest a reference names: its digest when given (checked), else its tag. */
+export async function resolveReference(store: Store, ref: Reference): Promise<Descriptor> {
+  const target = ref.digest ?? ref.tag;
+  if (!target) throw new CairnError('INVALID_ARGUMENT', 'give a tag or a digest', { where: formatReference(ref) });
+  const desc = await store.resolve(target);
+  if (ref.digest && desc.digest !== ref.digest) throw new CairnError('DIGEST_MISMATCH', `resolved to ${desc.digest}`, { where: formatReference(ref) });
+  return desc;
+}

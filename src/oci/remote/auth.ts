@@ -1,0 +1,116 @@
+import { CairnError } from '../../errors.js';
+import { TokenResponseSchema } from '../../schema/index.js';
+import type { Credentials } from './credentials.js';
+import { redactUrl } from './errors.js';
+
+// Spec: https://distribution.github.io/distribution/spec/auth/token/ and RFC 7235.
+// A 401 carries a challenge: Basic (send the credentials) or Bearer (get a token for the scopes
+// from the realm, with the credentials as Basic auth, or an identity token by OAuth2 POST).
+// Tokens are cached per scope set until shortly before they expire. Tokens, passwords and
+// Authorization headers never appear in errors.
+
+/** One WWW-Authenticate challenge. */
+export interface Challenge {
+  scheme: 'basic' | 'bearer';
+  params: Record<string, string>;
+}
+
+/** Parses a WWW-Authenticate header; Bearer is preferred when several schemes are offered. */
+export function parseChallenge(header: string): Challenge | undefined {
+  const found: Challenge[] = [];
+  const re = /(?:^|,)\s*(Basic|Bearer)\b/gi;
+  let m: RegExpExecArray | null;
+  const starts: { scheme: string; index: number; end: number }[] = [];
+  while ((m = re.exec(header))) starts.push({ scheme: (m[1] as string).toLowerCase(), index: m.index, end: re.lastIndex });
+  starts.forEach((s, i) => {
+    const text = header.slice(s.end, starts[i + 1]?.index ?? header.length);
+    const params: Record<string, string> = {};
+    for (const p of text.matchAll(/([A-Za-z_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+      params[(p[1] as string).toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    found.push({ scheme: s.scheme as Challenge['scheme'], params });
+  });
+  return found.find((c) => c.scheme === 'bearer') ?? found[0];
+}
+
+/** A raw HTTP call used to reach the token realm (no auth, no retries of its own). */
+export type TokenSender = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string) => Promise<{ status: number; text: string }>;
+
+interface CachedToken {
+  scopes: Set<string>;
+  header: string;
+  expires: number;
+}
+
+/** Authorization for one registry host. */
+export class Authenticator {
+  private basic = false;
+  private readonly tokens: CachedToken[] = [];
+
+  constructor(
+    private readonly host: string,
+    private readonly credentials: () => Promise<Credentials | undefined>,
+    private readonly send: TokenSender,
+  ) {}
+
+  /** The Authorization header to send for these scopes, if one is known. */
+  async headerFor(scopes: string[]): Promise<string | undefined> {
+    if (this.basic) return basicHeader(await this.credentials());
+    const now = Date.now();
+    return this.tokens.find((t) => t.expires > now && scopes.every((s) => t.scopes.has(s)))?.header;
+  }
+
+  /** Answers a 401 challenge; returns the header to retry with, or throws UNAUTHORIZED. */
+  async answer(wwwAuthenticate: string | undefined, scopes: string[]): Promise<string> {
+    const challenge = wwwAuthenticate ? parseChallenge(wwwAuthenticate) : undefined;
+    const creds = await this.credentials();
+    if (!challenge) throw new CairnError('UNAUTHORIZED', 'registry refused the request (401) without a usable challenge', { where: this.host });
+    if (challenge.scheme === 'basic') {
+      const header = basicHeader(creds);
+      if (!header) throw new CairnError('UNAUTHORIZED', 'authentication required (log in, or give --username and --password-stdin)', { where: this.host });
+      if (this.basic) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
+      this.basic = true;
+      return header;
+    }
+    const wanted = [...new Set([...scopes, ...(challenge.params['scope'] ? challenge.params['scope'].split(' ') : [])])];
+    const token = await this.fetchToken(challenge.params, wanted, creds);
+    return token;
+  }
+
+  private async fetchToken(params: Record<string, string>, scopes: string[], creds: Credentials | undefined): Promise<string> {
+    const realm = params['realm'];
+    if (!realm || !/^https?:\/\//.test(realm)) throw new CairnError('UNAUTHORIZED', 'Bearer challenge without a usable realm', { where: this.host });
+    const where = `token ${redactUrl(realm)}`;
+    let res: { status: number; text: string };
+    if (creds?.kind === 'identity-token') {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.token, client_id: 'cairn', ...(params['service'] ? { service: params['service'] } : {}), scope: scopes.join(' ') });
+      res = await this.send('POST', realm, { 'content-type': 'application/x-www-form-urlencoded' }, form.toString());
+    } else {
+      const url = new URL(realm);
+      if (params['service']) url.searchParams.set('service', params['service']);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      const auth = basicHeader(creds);
+      res = await this.send('GET', url.toString(), auth ? { authorization: auth } : {});
+    }
+    if (res.status === 401 || res.status === 403) throw new CairnError('UNAUTHORIZED', `credentials rejected (${res.status})${creds ? '' : '; log in, or give --username and --password-stdin'}`, { where });
+    if (res.status !== 200) throw new CairnError('REGISTRY_ERROR', `token request failed with ${res.status}`, { where });
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw new CairnError('REGISTRY_ERROR', 'token response is not JSON', { where });
+    }
+    const parsed = TokenResponseSchema.safeParse(json);
+    const value = parsed.success ? (parsed.data.token ?? parsed.data.access_token) : undefined;
+    if (!parsed.success || !value) throw new CairnError('REGISTRY_ERROR', 'token response has no token', { where });
+    const lifetime = Math.max(parsed.data.expires_in ?? 60, 20);
+    const header = `Bearer ${value}`;
+    this.tokens.push({ scopes: new Set(scopes), header, expires: Date.now() + (lifetime - 10) * 1000 });
+    return header;
+  }
+}
+
+function basicHeader(creds: Credentials | undefined): string | undefined {
+  if (creds?.kind !== 'basic') return undefined;
+  return `Basic ${Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64')}`;
+}

@@ -1,0 +1,113 @@
+import type { Readable } from 'node:stream';
+import { CairnError } from '../../errors.js';
+import { VerifyingStream, type Digest } from '../../digest/index.js';
+import type { Descriptor } from '../../schema/index.js';
+import { headerText, type RegistryClient } from './client.js';
+
+// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
+// Blob reads (redirects to blob storage are followed by the client), existence checks, and
+// uploads: POST a session, then one PUT ?digest= (monolithic) or PATCH chunks with
+// Content-Range and a closing PUT (chunked, for big streams). Cross-repository mount when the
+// blob is already in another repository of the same registry.
+
+/** Streams above this size are uploaded in chunks. */
+export const CHUNKED_THRESHOLD = 256 * 1024 * 1024;
+/** Size of one PATCH. */
+export const CHUNK_SIZE = 64 * 1024 * 1024;
+
+const pull = (repo: string) => [`repository:${repo}:pull`];
+const push = (repo: string) => [`repository:${repo}:pull,push`];
+
+/** GET a blob as a stream (callers verify it). */
+export async function fetchBlob(client: RegistryClient, repo: string, desc: Descriptor): Promise<Readable> {
+  const res = await client.send({ method: 'GET', path: `/v2/${repo}/blobs/${desc.digest}`, scopes: pull(repo), ok: [200] });
+  const length = Number(headerText(res.headers['content-length']) ?? NaN);
+  if (Number.isFinite(length) && length !== desc.size) {
+    res.body.destroy();
+    throw new CairnError('DIGEST_MISMATCH', `registry announced ${length} bytes for ${desc.digest}, expected ${desc.size}`, { where: `${client.host}/${repo}` });
+  }
+  return res.body;
+}
+
+/** HEAD a blob. */
+export async function blobExists(client: RegistryClient, repo: string, digest: string): Promise<boolean> {
+  const res = await client.send({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes: pull(repo), ok: [200, 404] });
+  res.body.resume();
+  return res.status === 200;
+}
+
+/** Tries a cross-repository mount; false when the registry opened an upload instead. */
+export async function mountBlob(client: RegistryClient, repo: string, digest: string, from: string): Promise<boolean> {
+  const q = new URLSearchParams({ mount: digest, from });
+  const res = await client.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/?${q}`, scopes: [...push(repo), ...pull(from)], ok: [201, 202] });
+  res.body.resume();
+  if (res.status === 201) return true;
+  const location = headerText(res.headers['location']);
+  if (location) {
+    const url = new URL(location, res.url).toString();
+    await client.send({ method: 'DELETE', path: url, scopes: push(repo), ok: [204, 202, 404] }).then((r) => r.body.resume(), () => undefined);
+  }
+  return false;
+}
+
+async function startUpload(client: RegistryClient, repo: string): Promise<string> {
+  const res = await client.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/`, scopes: push(repo), ok: [202] });
+  res.body.resume();
+  return nextLocation(res.headers['location'], res.url, repo);
+}
+
+function nextLocation(v: string | string[] | undefined, base: string, repo: string): string {
+  const location = headerText(v);
+  if (!location) throw new CairnError('REGISTRY_ERROR', 'upload response without Location', { where: repo });
+  return new URL(location, base).toString();
+}
+
+function withDigest(location: string, digest: string): string {
+  const u = new URL(location);
+  u.searchParams.set('digest', digest);
+  return u.toString();
+}
+
+/** Uploads a blob; bytes are checked against `desc` on the way (a wrong one aborts the upload). */
+export async function uploadBlob(client: RegistryClient, repo: string, desc: Descriptor, content: Readable | Buffer): Promise<void> {
+  let location = await startUpload(client, repo);
+  const headers = { 'content-type': 'application/octet-stream' };
+  if (Buffer.isBuffer(content) || desc.size <= CHUNKED_THRESHOLD) {
+    const body = Buffer.isBuffer(content) ? content : content.pipe(verifier(desc, content));
+    const res = await client.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201] });
+    res.body.resume();
+    return;
+  }
+  let offset = 0;
+  for await (const chunk of chunks(content.pipe(verifier(desc, content)), CHUNK_SIZE)) {
+    const range = `${offset}-${offset + chunk.length - 1}`;
+    const res = await client.send({ method: 'PATCH', path: location, headers: { ...headers, 'content-range': range, 'content-length': String(chunk.length) }, body: chunk, scopes: push(repo), ok: [202] });
+    res.body.resume();
+    location = nextLocation(res.headers['location'], res.url, repo);
+    offset += chunk.length;
+  }
+  const res = await client.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { 'content-length': '0' }, scopes: push(repo), ok: [201] });
+  res.body.resume();
+}
+
+function verifier(desc: Descriptor, source: Readable): VerifyingStream {
+  const v = new VerifyingStream({ digest: desc.digest as Digest, size: desc.size, where: desc.digest });
+  source.on('error', (err) => v.destroy(err));
+  return v;
+}
+
+async function* chunks(stream: Readable, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of stream) {
+    parts.push(c as Buffer);
+    have += (c as Buffer).length;
+    while (have >= size) {
+      const all = Buffer.concat(parts);
+      yield all.subarray(0, size);
+      parts = [all.subarray(size)];
+      have -= size;
+    }
+  }
+  if (have > 0) yield Buffer.concat(parts);
+}

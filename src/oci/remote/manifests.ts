@@ -1,0 +1,77 @@
+import { CairnError } from '../../errors.js';
+import { digestOf, isDigest } from '../../digest/index.js';
+import { parseJson } from '../../encoding/index.js';
+import type { Descriptor } from '../../schema/index.js';
+import { MAX_MANIFEST_BYTES } from '../store.js';
+import { MANIFEST_ACCEPT } from '../mediatypes.js';
+import { headerText, type RegistryClient } from './client.js';
+
+// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
+// Manifests are read whole (at most 4 MiB, refused early when Content-Length says more), their
+// digest computed over the exact bytes; Docker-Content-Digest is only a cross-check. The Accept
+// header lists every manifest type (registry 2.8.2 hides an OCI index otherwise).
+
+/** A manifest as read: exact bytes and the descriptor computed from them. */
+export interface FetchedManifest {
+  desc: Descriptor;
+  bytes: Buffer;
+}
+
+/** GETs a manifest by tag or digest. */
+export async function getManifest(client: RegistryClient, repo: string, reference: string): Promise<FetchedManifest> {
+  const where = `${client.host}/${repo}${isDigest(reference) ? '@' : ':'}${reference}`;
+  const res = await client.send({ method: 'GET', path: `/v2/${repo}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], ok: [200] });
+  const length = Number(headerText(res.headers['content-length']) ?? NaN);
+  if (Number.isFinite(length) && length > MAX_MANIFEST_BYTES) {
+    res.body.destroy();
+    throw new CairnError('TOO_LARGE', `manifest of ${length} bytes is larger than the limit of ${MAX_MANIFEST_BYTES}`, { where });
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of res.body) {
+    total += (c as Buffer).length;
+    if (total > MAX_MANIFEST_BYTES) {
+      res.body.destroy();
+      throw new CairnError('TOO_LARGE', `manifest larger than the limit of ${MAX_MANIFEST_BYTES} bytes`, { where });
+    }
+    chunks.push(c as Buffer);
+  }
+  const bytes = Buffer.concat(chunks);
+  const digest = digestOf(bytes);
+  if (isDigest(reference) && digest !== reference) throw new CairnError('DIGEST_MISMATCH', `registry sent content with digest ${digest}`, { where });
+  const announced = headerText(res.headers['docker-content-digest']);
+  if (announced && announced.startsWith('sha256:') && announced !== digest) {
+    throw new CairnError('DIGEST_MISMATCH', `registry says ${announced} but the bytes are ${digest}`, { where });
+  }
+  const contentType = headerText(res.headers['content-type'])?.split(';')[0]?.trim();
+  const declared = (parseJson(bytes, where) as { mediaType?: unknown } | null)?.mediaType;
+  const mediaType = typeof declared === 'string' ? declared : contentType;
+  if (!mediaType) throw new CairnError('SCHEMA_INVALID', 'manifest without a media type', { where });
+  return { desc: { mediaType, digest, size: bytes.length }, bytes };
+}
+
+/** HEADs a manifest. */
+export async function manifestExists(client: RegistryClient, repo: string, reference: string): Promise<boolean> {
+  const res = await client.send({ method: 'HEAD', path: `/v2/${repo}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], ok: [200, 404] });
+  res.body.resume();
+  return res.status === 200;
+}
+
+/** PUTs a manifest under a digest or a tag; returns the OCI-Subject header if the registry sent one. */
+export async function putManifest(client: RegistryClient, repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string | undefined> {
+  const res = await client.send({
+    method: 'PUT',
+    path: `/v2/${repo}/manifests/${reference}`,
+    headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+    body: bytes,
+    scopes: [`repository:${repo}:pull,push`],
+    ok: [201, 200],
+  });
+  res.body.resume();
+  const echoed = headerText(res.headers['docker-content-digest']);
+  const digest = digestOf(bytes);
+  if (echoed && echoed.startsWith('sha256:') && echoed !== digest) {
+    throw new CairnError('DIGEST_MISMATCH', `registry stored the manifest as ${echoed}, expected ${digest}`, { where: `${client.host}/${repo}` });
+  }
+  return headerText(res.headers['oci-subject']);
+}

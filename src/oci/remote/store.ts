@@ -1,0 +1,109 @@
+import { Readable } from 'node:stream';
+import { CairnError } from '../../errors.js';
+import { isDigest, readVerified, verifyContent, type Digest } from '../../digest/index.js';
+import type { Descriptor } from '../../schema/index.js';
+import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerLister, type Store, type TagLister } from '../store.js';
+import { isManifestType } from '../mediatypes.js';
+import type { RegistryClient } from './client.js';
+import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
+import { getManifest, manifestExists, putManifest } from './manifests.js';
+import { fetchReferrers, probeReferrersApi } from './referrers-api.js';
+import { listTags } from './tags.js';
+
+// One repository of a registry as a Store. Manifests recently read or written are kept (up to
+// 32 MiB) so that tagging one needs a single PUT. Whether the registry has the referrers API
+// is probed once per store.
+
+const CACHE_BYTES = 32 * 1024 * 1024;
+
+/** A repository in an OCI distribution registry. */
+export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMounter {
+  readonly location: string;
+  private readonly cache = new Map<string, Buffer>();
+  private cached = 0;
+  private api: Promise<boolean> | undefined;
+
+  constructor(readonly client: RegistryClient, readonly repository: string, readonly registry: string = client.host) {
+    this.location = `${registry}/${repository}`;
+  }
+
+  async fetch(desc: Descriptor): Promise<Readable> {
+    if (!isManifestType(desc.mediaType)) return fetchBlob(this.client, this.repository, desc);
+    const hit = this.cache.get(desc.digest);
+    if (hit) return Readable.from([hit]);
+    if (desc.size > MAX_MANIFEST_BYTES) throw new CairnError('TOO_LARGE', `manifest of ${desc.size} bytes is larger than the limit of ${MAX_MANIFEST_BYTES}`, { where: `${this.location}@${desc.digest}` });
+    const { bytes } = await getManifest(this.client, this.repository, desc.digest);
+    this.remember(desc.digest, bytes);
+    return Readable.from([bytes]);
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    if (this.cache.has(desc.digest)) return true;
+    if (isManifestType(desc.mediaType)) return manifestExists(this.client, this.repository, desc.digest);
+    return blobExists(this.client, this.repository, desc.digest);
+  }
+
+  async resolve(reference: string): Promise<Descriptor> {
+    const { desc, bytes } = await getManifest(this.client, this.repository, reference);
+    this.remember(desc.digest, bytes);
+    return desc;
+  }
+
+  async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+    const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
+    if (isManifestType(desc.mediaType)) {
+      const bytes = content instanceof Uint8Array ? Buffer.from(content) : await readVerified(content, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
+      verifyContent(bytes, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
+      await putManifest(this.client, this.repository, desc.digest, desc.mediaType, bytes);
+      this.remember(desc.digest, bytes);
+      return;
+    }
+    if (await blobExists(this.client, this.repository, desc.digest)) {
+      if (!(content instanceof Uint8Array)) content.resume();
+      return;
+    }
+    if (content instanceof Uint8Array) verifyContent(content, expected);
+    await uploadBlob(this.client, this.repository, desc, content instanceof Uint8Array ? Buffer.from(content) : content);
+  }
+
+  async tag(desc: Descriptor, tag: string): Promise<void> {
+    let bytes = this.cache.get(desc.digest);
+    if (!bytes) {
+      bytes = (await getManifest(this.client, this.repository, desc.digest)).bytes;
+      this.remember(desc.digest, bytes);
+    }
+    await putManifest(this.client, this.repository, tag, desc.mediaType, bytes);
+  }
+
+  async tags(): Promise<string[]> {
+    return listTags(this.client, this.repository);
+  }
+
+  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null> {
+    this.api ??= probeReferrersApi(this.client, this.repository);
+    if (!(await this.api)) return null;
+    return fetchReferrers(this.client, this.repository, subject.digest, artifactType);
+  }
+
+  async mount(desc: Descriptor, source: ReadOnlyStore): Promise<boolean> {
+    if (!(source instanceof RegistryStore) || source.client.base !== this.client.base || source.repository === this.repository) return false;
+    if (isManifestType(desc.mediaType)) return false;
+    return mountBlob(this.client, this.repository, desc.digest, source.repository);
+  }
+
+  /** Closes the client's connections. */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private remember(digest: string, bytes: Buffer): void {
+    if (!isDigest(digest) || this.cache.has(digest)) return;
+    this.cache.set(digest, bytes);
+    this.cached += bytes.length;
+    for (const [k, v] of this.cache) {
+      if (this.cached <= CACHE_BYTES) break;
+      this.cache.delete(k);
+      this.cached -= v.length;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { digestOf } from '../../../src/digest/index.js';
+import { OciLayoutStore } from '../../../src/oci/index.js';
+import { withLockFile } from '../../../src/oci/layout/lock.js';
+import { assertCairnError } from '../../helpers/assert.js';
+import { buildImage, pushImage } from '../../helpers/image.js';
+
+// The OCI layout store beyond the contract: the files it writes, concurrent index.json updates,
+// stale locks, and no half-written blob after a failed push.
+
+const dirOf = () => join(mkdtempSync(join(tmpdir(), 'cairn-layout-')), 'l');
+
+describe('OciLayoutStore', () => {
+  it('writes an image layout other tools read', async () => {
+    const dir = dirOf();
+    const store = OciLayoutStore.open(dir, { create: true });
+    const m = await pushImage(store, await buildImage('files'), 'v1');
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'oci-layout'), 'utf8')), { imageLayoutVersion: '1.0.0' });
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    assert.equal(index.manifests[0].digest, m.digest);
+    assert.equal(index.manifests[0].annotations['org.opencontainers.image.ref.name'], 'v1');
+    assert.ok(existsSync(join(dir, 'blobs/sha256', m.digest.slice(7))));
+  });
+
+  it('keeps every tag when many are written at once', async () => {
+    const store = OciLayoutStore.open(dirOf(), { create: true });
+    const m = await pushImage(store, await buildImage('tags'));
+    await Promise.all(Array.from({ length: 40 }, (_, i) => store.tag(m, `t${i}`)));
+    assert.equal((await store.tags()).length, 40);
+  });
+
+  it('refuses a directory that is not a layout, unless asked to create one', async () => {
+    await assertCairnError(async () => OciLayoutStore.open(dirOf()), 'NOT_FOUND', /not an OCI image layout/);
+  });
+
+  it('leaves no blob and no temp file behind when the content is wrong', async () => {
+    const dir = dirOf();
+    const store = OciLayoutStore.open(dir, { create: true });
+    const data = Buffer.from('x'.repeat(100));
+    const desc = { mediaType: 'application/octet-stream', digest: digestOf('y'.repeat(100)), size: 100 };
+    await assertCairnError(() => store.push(desc, Readable.from([data])), 'DIGEST_MISMATCH');
+    assert.deepEqual(readdirSync(join(dir, 'blobs/sha256')), []);
+    assert.deepEqual(readdirSync(join(dir, 'ingest')), []);
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const lock = join(mkdtempSync(join(tmpdir(), 'cairn-lock-')), 'index.json.lock');
+    writeFileSync(lock, `999999999 ${(await import('node:os')).hostname()} ${Date.now()}\n`);
+    let ran = false;
+    await withLockFile(lock, async () => {
+      ran = true;
+    }, { timeoutMs: 2000 });
+    assert.ok(ran);
+    assert.equal(existsSync(lock), false);
+  });
+
+  it('waits for a live lock and gives up with IO_ERROR', async () => {
+    const lock = join(mkdtempSync(join(tmpdir(), 'cairn-lock-')), 'index.json.lock');
+    writeFileSync(lock, `${process.pid} ${(await import('node:os')).hostname()} ${Date.now()}\n`);
+    await assertCairnError(() => withLockFile(lock, async () => undefined, { timeoutMs: 100 }), 'IO_ERROR', /lock held/);
+  });
+});
