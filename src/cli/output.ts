@@ -28,6 +28,8 @@ export class Output {
     this.debug = options.debug ?? false;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
+    ignoreBrokenPipe(this.stdout);
+    ignoreBrokenPipe(this.stderr);
   }
 
   /** A line of the command's result (text mode only). */
@@ -59,4 +61,15 @@ export class Output {
   passthrough(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     (stream === 'stdout' ? this.stdout : this.stderr).write(chunk);
   }
+}
+
+const guarded = new WeakSet<Writable>();
+
+// `cairn discover ... | head` closes our stdout early: that is the reader's choice, not an error.
+function ignoreBrokenPipe(stream: Writable): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }
