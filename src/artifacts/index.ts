@@ -1,3 +1,21 @@
 // Artifacts: what steps consume and produce. Files on disk (in-toto's file resolver).
 export { DEFAULT_EXCLUDE_PATTERNS, type FileResolverOptions, normPath, hashFile, recordArtifacts } from './files.js';
 export { PathSpec } from './gitwildmatch.js';
+export {
+  type LayerSource,
+  type ImageFile,
+  type ImageFileType,
+  type LayerReport,
+  type Compression,
+  type FlattenOptions,
+  type FlattenedImage,
+  type ImageFileListing,
+  type PlatformSpec,
+  DEFAULT_LIMITS,
+  ImageFiles,
+  flattenLayers,
+  flattenImage,
+  listImageFiles,
+  parsePlatform,
+  selectPlatform,
+} from './image/index.js';

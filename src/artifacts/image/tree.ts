@@ -1,0 +1,159 @@
+import { CairnError } from '../../errors.js';
+import type { Change } from './layer.js';
+import type { ImageFile, ImageFileType } from './types.js';
+
+// The flattened filesystem, built layer by layer as image-spec layer.md says: a layer's
+// whiteouts and opaque markers act on the layers below it first (whatever their place in the
+// archive), then its entries are applied in archive order, a later entry replacing an earlier
+// one at the same path (the last duplicate wins, as extraction does). A directory over a
+// directory only takes the new attributes; anything else replaces the path and what was below
+// it. Symlinks are data, never followed: an entry, hard link or whiteout whose path goes through
+// a symlink is UNSAFE_PATH (containerd would resolve it inside the root and write elsewhere
+// than the name says), except a marker below a symlink that the same layer replaced earlier
+// in the archive (a symlink turned into an opaque directory). Parents that are missing are
+// created (mode 0755) as extraction creates them.
+// Spec: https://github.com/opencontainers/image-spec/blob/main/layer.md#applying-changesets
+
+interface DirNode {
+  type: 'dir';
+  mode: number;
+  children: Map<string, Node>;
+}
+interface LeafNode {
+  type: Exclude<ImageFileType, 'dir'>;
+  mode: number;
+  size: number;
+  sha256?: string;
+  linkname?: string;
+}
+type Node = DirNode | LeafNode;
+type Add = Extract<Change, { op: 'add' }>;
+type Marker = Extract<Change, { op: 'whiteout' | 'opaque' }>;
+
+const newDir = (mode: number): DirNode => ({ type: 'dir', mode, children: new Map() });
+
+/** The root filesystem of an image, as its layers are applied in order. */
+export class FileTree {
+  private readonly root = newDir(0o755);
+
+  /** Applies one layer's changes; `digest` names the layer in errors. */
+  applyLayer(changes: readonly Change[], digest: string): void {
+    const where = `layer ${digest}`;
+    let firstAdds: Map<string, number> | undefined;
+    const replacedBefore = (path: string, index: number): boolean => {
+      if (!firstAdds) {
+        firstAdds = new Map();
+        changes.forEach((c, i) => c.op === 'add' && !firstAdds!.has(c.path) && firstAdds!.set(c.path, i));
+      }
+      return (firstAdds.get(path) ?? Infinity) < index;
+    };
+    changes.forEach((c, i) => {
+      if (c.op === 'add') return;
+      const parts = c.path === '' ? [] : c.path.split('/');
+      const leaf = c.op === 'whiteout' ? parts.pop()! : undefined;
+      const dir = this.lowerDir(parts, c, (p) => replacedBefore(p, i), where);
+      if (dir && leaf !== undefined) dir.children.delete(leaf);
+      else if (dir) dir.children.clear();
+    });
+    for (const c of changes) if (c.op === 'add') this.add(c, where);
+  }
+
+  /** Every path of the tree, sorted. */
+  list(): ImageFile[] {
+    const out: ImageFile[] = [];
+    const walk = (dir: DirNode, prefix: string): void => {
+      for (const [name, node] of dir.children) {
+        const path = prefix + name;
+        out.push(fileOf(path, node));
+        if (node.type === 'dir') walk(node, `${path}/`);
+      }
+    };
+    walk(this.root, '');
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  // The directory a marker acts on in the lower layers, if there is one.
+  private lowerDir(parts: string[], c: Marker, replaced: (path: string) => boolean, where: string): DirNode | undefined {
+    let dir = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      const next = dir.children.get(parts[i]!);
+      if (next === undefined) return undefined;
+      if (next.type === 'dir') {
+        dir = next;
+        continue;
+      }
+      const at = parts.slice(0, i + 1).join('/');
+      if (next.type === 'symlink' && !replaced(at)) throw throughSymlink(c.name, at, next, where);
+      return undefined; // a file, or a symlink this layer replaced: nothing of the lower layers below it
+    }
+    return dir;
+  }
+
+  private add(c: Add, where: string): void {
+    const parts = c.path.split('/');
+    const name = parts.pop()!;
+    const dir = this.parentOf(parts, c.name, where);
+    if (c.type === 'dir') {
+      const existing = dir.children.get(name);
+      if (existing?.type === 'dir') existing.mode = c.mode;
+      else dir.children.set(name, newDir(c.mode));
+      return;
+    }
+    const node: LeafNode = c.type === 'hardlink' ? this.linked(c, where) : { type: c.type, mode: c.mode, size: c.size };
+    if (c.sha256 !== undefined) node.sha256 = c.sha256;
+    if (c.type === 'symlink') node.linkname = c.linkname;
+    dir.children.set(name, node);
+  }
+
+  // The directory that will hold `parts`, created as needed; never through a symlink or a file.
+  private parentOf(parts: string[], entry: string, where: string): DirNode {
+    let dir = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      let next = dir.children.get(parts[i]!);
+      if (next === undefined) {
+        next = newDir(0o755);
+        dir.children.set(parts[i]!, next);
+      } else if (next.type !== 'dir') {
+        const at = parts.slice(0, i + 1).join('/');
+        if (next.type === 'symlink') throw throughSymlink(entry, at, next, where);
+        throw new CairnError('ARCHIVE_INVALID', `tar entry ${JSON.stringify(entry)} is below "${at}", which is not a directory`, { where });
+      }
+      dir = next;
+    }
+    return dir;
+  }
+
+  // What a hard link names, as it is at this point of the layer stack (Linux link(2) semantics).
+  private linked(c: Add, where: string): LeafNode {
+    const target = c.linkname!;
+    const what = `tar entry ${JSON.stringify(c.name)} is a hard link to "${target}"`;
+    if (target === c.path) throw new CairnError('ARCHIVE_INVALID', `${what}, itself`, { where });
+    const parts = target === '' ? [] : target.split('/');
+    const name = parts.pop();
+    let dir: DirNode | undefined = this.root;
+    for (let i = 0; i < parts.length && dir; i++) {
+      const next: Node | undefined = dir.children.get(parts[i]!);
+      if (next?.type === 'symlink') throw throughSymlink(c.name, parts.slice(0, i + 1).join('/'), next, where);
+      dir = next?.type === 'dir' ? next : undefined;
+    }
+    const node = name === undefined ? undefined : dir?.children.get(name);
+    if (node === undefined) throw new CairnError('ARCHIVE_INVALID', `${what}, which does not exist`, { where });
+    if (node.type === 'dir') throw new CairnError('ARCHIVE_INVALID', `${what}, a directory`, { where });
+    if (node.type === 'file' || node.type === 'hardlink') {
+      return { type: 'hardlink', mode: node.mode, size: node.size, sha256: node.sha256!, linkname: target };
+    }
+    return { ...node };
+  }
+}
+
+function throughSymlink(entry: string, at: string, link: LeafNode, where: string): CairnError {
+  return new CairnError('UNSAFE_PATH', `tar entry ${JSON.stringify(entry)} goes through the symlink "${at}" -> "${link.linkname}"`, { where });
+}
+
+function fileOf(path: string, node: Node): ImageFile {
+  if (node.type === 'dir') return { path, type: 'dir', mode: node.mode, size: 0 };
+  const out: ImageFile = { path, type: node.type, mode: node.mode, size: node.size };
+  if (node.sha256 !== undefined) out.sha256 = node.sha256;
+  if (node.linkname !== undefined) out.linkname = node.linkname;
+  return out;
+}
