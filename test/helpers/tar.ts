@@ -149,12 +149,12 @@ export function zstdOf(data: Buffer, opts: { windowLog?: number; blockSize?: num
 }
 
 /** The `sha256:<hex>` of bytes. */
-export const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+export const sha256 = (data: Uint8Array): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 /** The hex sha256 of content. */
 export const hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** A layer source over bytes, delivered in chunks of `chunkSize` (to cross every boundary). */
-export function layerOf(bytes: Buffer, mediaType = OCI_TAR, chunkSize = 64 * 1024): LayerSource {
+export function layerOf(bytes: Buffer<ArrayBufferLike>, mediaType = OCI_TAR, chunkSize = 64 * 1024): LayerSource {
   return {
     mediaType,
     digest: sha256(bytes),
@@ -163,7 +163,7 @@ export function layerOf(bytes: Buffer, mediaType = OCI_TAR, chunkSize = 64 * 102
   };
 }
 
-function* chunked(bytes: Buffer, size: number): Generator<Buffer> {
+function* chunked(bytes: Buffer<ArrayBufferLike>, size: number): Generator<Buffer<ArrayBufferLike>> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 

@@ -5,7 +5,8 @@ import { CairnError } from '../../errors.js';
 // 20-byte frame can ask it for a 2 GiB window, and it slides its whole window once per block.
 // So the frame structure is walked here first (magic, header, 3-byte block headers, checksum)
 // and fzstd only sees a frame whose window is within the cap; and a stream of many tiny blocks,
-// each costing a window-sized copy, is stopped (legitimate encoders write 128 KiB blocks).
+// each costing a window-sized copy, is stopped (encoders write blocks of 128 KiB, or of the
+// window when it is smaller).
 // Spec: https://www.rfc-editor.org/rfc/rfc8878#section-3.1.1
 
 const ZSTD_MAGIC = 0xfd2fb528;
@@ -28,17 +29,21 @@ export class ZstdStream {
   private fhd = 0;
   private frames = 0;
   private window = 0;
-  private blocks = 0;
+  private work = 0;
+  private readonly maxWindow: number;
   private produced = 0;
 
-  constructor(onData: (chunk: Uint8Array) => void, private readonly maxWindow: number) {
+  constructor(onData: (chunk: Uint8Array) => void, maxWindow: number) {
+    this.maxWindow = Math.min(maxWindow, FZSTD_MAX_WINDOW);
+    // fzstd copies its whole window once per block: bound that work by the output it buys,
+    // allowing twice what 128 KiB blocks with the largest accepted window cost.
+    const factor = Math.max(256, (2 * this.maxWindow) / MAX_BLOCK);
     this.decoder = new Decompress((chunk, final) => {
       if (final) return;
-      this.blocks += 1;
+      this.work += this.window;
       this.produced += chunk.length;
-      // Each block costs fzstd a copy of its window; insist on blocks of half the usual size on average.
-      if (this.blocks > 16 + (2 * this.produced) / Math.min(Math.max(this.window, 1), MAX_BLOCK)) {
-        throw new CairnError('TOO_LARGE', `zstd stream has ${this.blocks} blocks for ${this.produced} bytes: too costly to decode`);
+      if (this.work > factor * this.produced + 64 * this.window) {
+        throw new CairnError('TOO_LARGE', `zstd stream has too many small blocks for its ${this.window}-byte window (${this.produced} bytes decoded)`);
       }
       onData(chunk);
     });
@@ -159,8 +164,9 @@ export class ZstdStream {
     if (single) {
       window = fcsBytes === 8 ? Number(a.readBigUInt64LE(at)) : a.readUIntLE(at, fcsBytes) + (fcsBytes === 2 ? 256 : 0);
     }
-    const cap = Math.min(this.maxWindow, FZSTD_MAX_WINDOW);
-    if (window > cap) throw new CairnError('UNSUPPORTED', `zstd window of ${window} bytes is larger than the ${cap} bytes supported`);
+    if (window > this.maxWindow) {
+      throw new CairnError('UNSUPPORTED', `zstd window of ${window} bytes is larger than the ${this.maxWindow} bytes supported`);
+    }
     this.window = Math.max(this.window, window);
     this.frames += 1;
     this.expect('block', 3);
