@@ -1,6 +1,7 @@
 // Artifacts: what steps consume and produce. Files on disk (in-toto's file resolver).
 export { DEFAULT_EXCLUDE_PATTERNS, type FileResolverOptions, normPath, hashFile, recordArtifacts } from './files.js';
 export { PathSpec } from './gitwildmatch.js';
+// An image's layers flattened into artifacts (src/artifacts/image, see docs/image.md).
 export {
   type LayerSource,
   type ImageFile,

@@ -76,6 +76,8 @@ export interface RawHeader {
   base256?: boolean;
   /** Corrupt the checksum. */
   badChecksum?: boolean;
+  /** Sum the bytes as signed chars (old Sun and BSD tars); Go accepts either sum. */
+  signedChecksum?: boolean;
 }
 
 /** A hand-made tar header block with a correct checksum (unless asked otherwise). */
@@ -105,7 +107,7 @@ export function rawHeader(h: RawHeader): Buffer {
   if (h.prefix) b.write(h.prefix, 345, 155, 'utf8');
   b.fill(0x20, 148, 156);
   let sum = 0;
-  for (const c of b) sum += c;
+  for (const c of b) sum += h.signedChecksum ? (c << 24) >> 24 : c;
   b.write(`${(h.badChecksum ? sum + 1 : sum).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
   return b;
 }

@@ -53,11 +53,14 @@ export function validChecksum(h: Buffer): boolean {
   } catch {
     return false;
   }
-  let unsigned = 0;
-  for (let i = 0; i < 512; i++) unsigned += i >= 148 && i < 156 ? 32 : h[i]!;
+  // The checksum field itself counts as eight spaces.
+  let unsigned = 8 * 32;
+  for (let i = 0; i < 148; i++) unsigned += h[i]!;
+  for (let i = 156; i < 512; i++) unsigned += h[i]!;
   if (stored === unsigned) return true;
-  let signed = 0;
-  for (let i = 0; i < 512; i++) signed += i >= 148 && i < 156 ? 32 : (h[i]! << 24) >> 24;
+  let signed = 8 * 32;
+  for (let i = 0; i < 148; i++) signed += (h[i]! << 24) >> 24;
+  for (let i = 156; i < 512; i++) signed += (h[i]! << 24) >> 24;
   return stored === signed;
 }
 

@@ -27,6 +27,12 @@ describe('tar reader: formats', () => {
     assert.deepEqual(paths(files), ['big:file:' + h8('xyz'), 'gnu:file:' + h8('g'), 'some:dir', 'some/prefix:dir', 'some/prefix/file:file:' + h8('ab'), 'v7:file:' + h8('v')]);
   });
 
+  it('accepts a checksum summed over signed bytes, as Go does', async () => {
+    const files = await flatRaw(rawHeader({ name: 'café', size: 1, signedChecksum: true }), blocks('c'), EOA);
+    assert.deepEqual(paths(files), [`café:file:${h8('c')}`]);
+    await assertCairnError(() => flatRaw(rawHeader({ name: 'café', size: 1, signedChecksum: true, badChecksum: true }), blocks('c'), EOA), 'ARCHIVE_INVALID', /checksum/);
+  });
+
   it('applies PAX path, linkpath and size, and GNU long names and links', async () => {
     const long = `${'d'.repeat(120)}/${'f'.repeat(120)}`;
     const rec = paxRecord('path', long) + paxRecord('size', '3');
