@@ -8,10 +8,10 @@ import type { ImageFile, ImageFileType } from './types.js';
 // one at the same path (the last duplicate wins, as extraction does). A directory over a
 // directory only takes the new attributes; anything else replaces the path and what was below
 // it. Symlinks are data, never followed: an entry, hard link or whiteout whose path goes through
-// a symlink is UNSAFE_PATH (containerd would resolve it inside the root and write elsewhere
-// than the name says), except a marker below a symlink that the same layer replaced earlier
-// in the archive (a symlink turned into an opaque directory). Parents that are missing are
-// created (mode 0755) as extraction creates them.
+// a symlink is UNSAFE_PATH (containerd would resolve it inside the root and act elsewhere than
+// the name says). For a whiteout that means a symlink of a lower layer, or one this layer wrote
+// earlier in the archive; a lower symlink that this layer replaced earlier is fine (a symlink
+// turned into an opaque directory). Missing parents are created (mode 0755) as extraction does.
 // Spec: https://github.com/opencontainers/image-spec/blob/main/layer.md#applying-changesets
 
 interface DirNode {
@@ -39,19 +39,25 @@ export class FileTree {
   /** Applies one layer's changes; `digest` names the layer in errors. */
   applyLayer(changes: readonly Change[], digest: string): void {
     const where = `layer ${digest}`;
-    let firstAdds: Map<string, number> | undefined;
-    const replacedBefore = (path: string, index: number): boolean => {
-      if (!firstAdds) {
-        firstAdds = new Map();
-        changes.forEach((c, i) => c.op === 'add' && !firstAdds!.has(c.path) && firstAdds!.set(c.path, i));
+    let adds: Map<string, { index: number; change: Add }[]> | undefined;
+    // The last entry this layer wrote at `path` before change `index`, as extraction in archive order sees it.
+    const addedBefore = (path: string, index: number): Add | undefined => {
+      if (!adds) {
+        adds = new Map();
+        changes.forEach((c, i) => {
+          if (c.op !== 'add') return;
+          const list = adds!.get(c.path) ?? [];
+          list.push({ index: i, change: c });
+          adds!.set(c.path, list);
+        });
       }
-      return (firstAdds.get(path) ?? Infinity) < index;
+      return adds.get(path)?.filter((a) => a.index < index).pop()?.change;
     };
     changes.forEach((c, i) => {
       if (c.op === 'add') return;
       const parts = c.path === '' ? [] : c.path.split('/');
       const leaf = c.op === 'whiteout' ? parts.pop()! : undefined;
-      const dir = this.lowerDir(parts, c, (p) => replacedBefore(p, i), where);
+      const dir = this.lowerDir(parts, c, (p) => addedBefore(p, i), where);
       if (dir && leaf !== undefined) dir.children.delete(leaf);
       else if (dir) dir.children.clear();
     });
@@ -72,19 +78,24 @@ export class FileTree {
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  // The directory a marker acts on in the lower layers, if there is one.
-  private lowerDir(parts: string[], c: Marker, replaced: (path: string) => boolean, where: string): DirNode | undefined {
+  // The directory a marker acts on in the lower layers, if there is one. A runtime applies the
+  // marker where it sits in the archive, so entries of this layer written before it count: a
+  // symlink there would be followed (UNSAFE_PATH), anything else hides what was below.
+  private lowerDir(parts: string[], c: Marker, addedBefore: (path: string) => Add | undefined, where: string): DirNode | undefined {
     let dir = this.root;
     for (let i = 0; i < parts.length; i++) {
+      const at = parts.slice(0, i + 1).join('/');
+      const added = addedBefore(at);
+      if (added?.type === 'symlink') throw throughSymlink(c.name, at, added.linkname, where);
+      if (added && added.type !== 'dir') return undefined;
       const next = dir.children.get(parts[i]!);
       if (next === undefined) return undefined;
       if (next.type === 'dir') {
         dir = next;
         continue;
       }
-      const at = parts.slice(0, i + 1).join('/');
-      if (next.type === 'symlink' && !replaced(at)) throw throughSymlink(c.name, at, next, where);
-      return undefined; // a file, or a symlink this layer replaced: nothing of the lower layers below it
+      if (next.type === 'symlink' && !added) throw throughSymlink(c.name, at, next.linkname, where);
+      return undefined; // a file, or a link this layer turned into a directory: nothing lower below it
     }
     return dir;
   }
@@ -115,7 +126,7 @@ export class FileTree {
         dir.children.set(parts[i]!, next);
       } else if (next.type !== 'dir') {
         const at = parts.slice(0, i + 1).join('/');
-        if (next.type === 'symlink') throw throughSymlink(entry, at, next, where);
+        if (next.type === 'symlink') throw throughSymlink(entry, at, next.linkname, where);
         throw new CairnError('ARCHIVE_INVALID', `tar entry ${JSON.stringify(entry)} is below "${at}", which is not a directory`, { where });
       }
       dir = next;
@@ -133,7 +144,7 @@ export class FileTree {
     let dir: DirNode | undefined = this.root;
     for (let i = 0; i < parts.length && dir; i++) {
       const next: Node | undefined = dir.children.get(parts[i]!);
-      if (next?.type === 'symlink') throw throughSymlink(c.name, parts.slice(0, i + 1).join('/'), next, where);
+      if (next?.type === 'symlink') throw throughSymlink(c.name, parts.slice(0, i + 1).join('/'), next.linkname, where);
       dir = next?.type === 'dir' ? next : undefined;
     }
     const node = name === undefined ? undefined : dir?.children.get(name);
@@ -146,8 +157,8 @@ export class FileTree {
   }
 }
 
-function throughSymlink(entry: string, at: string, link: LeafNode, where: string): CairnError {
-  return new CairnError('UNSAFE_PATH', `tar entry ${JSON.stringify(entry)} goes through the symlink "${at}" -> "${link.linkname}"`, { where });
+function throughSymlink(entry: string, at: string, target: string | undefined, where: string): CairnError {
+  return new CairnError('UNSAFE_PATH', `tar entry ${JSON.stringify(entry)} goes through the symlink "${at}" -> "${target}"`, { where });
 }
 
 function fileOf(path: string, node: Node): ImageFile {

@@ -193,6 +193,15 @@ describe('image flattening: unsafe entries', () => {
     await assertCairnError(() => flat(lower, [file('a/.wh..wh..opq', '')]), 'UNSAFE_PATH', unsafe);
   });
 
+  it('rejects markers behind a symlink the same layer wrote before them, as a runtime would follow it', async () => {
+    const lower = [file('etc/passwd', 'p')];
+    await assertCairnError(() => flat(lower, [symlink('a', '/etc'), file('a/.wh.passwd', '')]), 'UNSAFE_PATH', /tar entry "a\/\.wh\.passwd" goes through the symlink "a" -> "\/etc"/);
+    await assertCairnError(() => flat(lower, [symlink('a', 'etc'), file('a/.wh..wh..opq', '')]), 'UNSAFE_PATH', unsafe);
+    await assertCairnError(() => flat([...lower, symlink('a', 'x')], [symlink('a', 'etc'), file('a/.wh.passwd', '')]), 'UNSAFE_PATH', /-> "etc"/);
+    const markerFirst = await flat(lower, [file('a/.wh.passwd', ''), symlink('a', 'etc')]);
+    assert.deepEqual(view(markerFirst), { a: '->etc', etc: 'dir', 'etc/passwd': hex('p') });
+  });
+
   it('lets a symlink turned into an opaque directory hide nothing behind the old link', async () => {
     const files = await flat([file('etc/passwd', 'p'), symlink('a', 'etc')], [dir('a/'), file('a/.wh..wh..opq', ''), file('a/x', 'x')]);
     assert.deepEqual(view(files), { a: 'dir', 'a/x': hex('x'), etc: 'dir', 'etc/passwd': hex('p') });
