@@ -17,7 +17,7 @@ export async function flattenLayers(
   options: FlattenOptions = {},
 ): Promise<ImageFiles> {
   const limits = limitsOf(options);
-  const budget: Budget = { bytes: 0, entries: 0 };
+  const budget: Budget = { bytes: 0, entries: 0, names: 0 };
   const tree = new FileTree();
   const reports: LayerReport[] = [];
   const expected = options.diffIds;

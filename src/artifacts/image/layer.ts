@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { CairnError } from '../../errors.js';
 import { decompressInto } from './decompress.js';
-import { entryRole, normalizeEntryPath } from './paths.js';
+import { entryRole, MAX_PATH_BYTES, normalizeEntryPath } from './paths.js';
 import { TarReader, type TarEntryType, type TarHeader, type TarSink } from './tar.js';
 import type { LayerReport, LayerSource, Limits } from './types.js';
 import { isLayerMediaType } from './mediatypes.js';
@@ -20,6 +20,8 @@ export type Change =
 export interface Budget {
   bytes: number;
   entries: number;
+  /** Characters of paths and link targets kept. */
+  names: number;
 }
 
 /** A layer read: its changes and how it was read. */
@@ -88,6 +90,10 @@ class ChangeCollector implements TarSink {
     const role = entryRole(h.name, where);
     this.current = undefined;
     if (role.role === 'ignore') return;
+    this.budget.names += h.name.length + h.linkname.length;
+    if (this.budget.names > this.limits.maxPathBytes) {
+      throw new CairnError('TOO_LARGE', `image has more than the limit of ${this.limits.maxPathBytes} bytes of names`);
+    }
     if (role.role !== 'entry') {
       this.changes.push({ op: role.role, path: role.path, name: h.name });
       return;
@@ -98,6 +104,7 @@ class ChangeCollector implements TarSink {
     }
     const change: Extract<Change, { op: 'add' }> = { op: 'add', path: role.path, type: h.type, mode: h.mode, size: h.size, name: h.name };
     if (h.type === 'symlink') {
+      if (Buffer.byteLength(h.linkname) > MAX_PATH_BYTES) throw new CairnError('ARCHIVE_INVALID', `${where} is a symlink to a target longer than ${MAX_PATH_BYTES} bytes`);
       change.linkname = h.linkname;
       change.size = Buffer.byteLength(h.linkname);
     } else if (h.type === 'hardlink') {

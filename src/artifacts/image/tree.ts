@@ -51,7 +51,16 @@ export class FileTree {
           adds!.set(c.path, list);
         });
       }
-      return adds.get(path)?.filter((a) => a.index < index).pop()?.change;
+      const list = adds.get(path);
+      if (!list) return undefined;
+      let lo = 0; // binary search: entries are in archive order, and a path may repeat many times
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid]!.index < index) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 ? list[lo - 1]!.change : undefined;
     };
     changes.forEach((c, i) => {
       if (c.op === 'add') return;
@@ -83,8 +92,9 @@ export class FileTree {
   // symlink there would be followed (UNSAFE_PATH), anything else hides what was below.
   private lowerDir(parts: string[], c: Marker, addedBefore: (path: string) => Add | undefined, where: string): DirNode | undefined {
     let dir = this.root;
+    let at = '';
     for (let i = 0; i < parts.length; i++) {
-      const at = parts.slice(0, i + 1).join('/');
+      at = i === 0 ? parts[0]! : `${at}/${parts[i]}`;
       const added = addedBefore(at);
       if (added?.type === 'symlink') throw throughSymlink(c.name, at, added.linkname, where);
       if (added && added.type !== 'dir') return undefined;

@@ -53,6 +53,8 @@ export interface FlattenOptions {
   maxUncompressedBytes?: number;
   /** Cap on tar entries over all layers: TOO_LARGE past it. */
   maxEntries?: number;
+  /** Cap on the characters of paths and link targets kept over all layers (memory): TOO_LARGE past it. */
+  maxPathBytes?: number;
   /** Cap on one PAX or GNU long-name header (Go's archive/tar uses 1 MiB). */
   maxHeaderBytes?: number;
   /** Largest zstd window accepted (bytes); larger frames are UNSUPPORTED. */
@@ -65,6 +67,7 @@ export interface FlattenOptions {
 export const DEFAULT_LIMITS = {
   maxUncompressedBytes: 16 * 1024 ** 3,
   maxEntries: 2_000_000,
+  maxPathBytes: 512 * 1024 * 1024,
   maxHeaderBytes: 1024 * 1024,
   maxZstdWindow: 32 * 1024 * 1024,
 } as const;
@@ -77,6 +80,7 @@ export function limitsOf(options: FlattenOptions): Limits {
   return {
     maxUncompressedBytes: options.maxUncompressedBytes ?? DEFAULT_LIMITS.maxUncompressedBytes,
     maxEntries: options.maxEntries ?? DEFAULT_LIMITS.maxEntries,
+    maxPathBytes: options.maxPathBytes ?? DEFAULT_LIMITS.maxPathBytes,
     maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes,
     maxZstdWindow: options.maxZstdWindow ?? DEFAULT_LIMITS.maxZstdWindow,
   };

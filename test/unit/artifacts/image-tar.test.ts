@@ -132,6 +132,14 @@ describe('tar reader: malformed and hostile archives', () => {
     const tar = await tarOf([{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
     await assertCairnError(() => flattenLayers([layerOf(tar)], { maxEntries: 2 }), 'TOO_LARGE', /more than the limit of 2 tar entries/);
   });
+
+  it('caps the memory kept for names, and rejects symlink targets longer than PATH_MAX', async () => {
+    const tar = await tarOf([{ name: 'a'.repeat(300) }, { name: 'b'.repeat(300) }, { name: 's', type: 'symlink', linkname: 'c'.repeat(300) }]);
+    await flattenLayers([layerOf(tar)], { maxPathBytes: 901 });
+    await assertCairnError(() => flattenLayers([layerOf(tar)], { maxPathBytes: 900 }), 'TOO_LARGE', /limit of 900 bytes of names/);
+    const long = await tarOf([{ name: 's', type: 'symlink', linkname: 'x/'.repeat(2049) }]);
+    await assertCairnError(() => flattenLayers([layerOf(long)]), 'ARCHIVE_INVALID', /symlink to a target longer than 4096 bytes/);
+  });
 });
 
 // tar-stream's own parser, as an independent reading of the archives tarOf writes.
