@@ -39,34 +39,13 @@ export class FileTree {
   /** Applies one layer's changes; `digest` names the layer in errors. */
   applyLayer(changes: readonly Change[], digest: string): void {
     const where = `layer ${digest}`;
-    let adds: Map<string, { index: number; change: Add }[]> | undefined;
-    // The last entry this layer wrote at `path` before change `index`, as extraction in archive order sees it.
-    const addedBefore = (path: string, index: number): Add | undefined => {
-      if (!adds) {
-        adds = new Map();
-        changes.forEach((c, i) => {
-          if (c.op !== 'add') return;
-          const list = adds!.get(c.path) ?? [];
-          list.push({ index: i, change: c });
-          adds!.set(c.path, list);
-        });
-      }
-      const list = adds.get(path);
-      if (!list) return undefined;
-      let lo = 0; // binary search: entries are in archive order, and a path may repeat many times
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (list[mid]!.index < index) lo = mid + 1;
-        else hi = mid;
-      }
-      return lo > 0 ? list[lo - 1]!.change : undefined;
-    };
+    let written: ((path: string, index: number) => Add | undefined) | undefined;
     changes.forEach((c, i) => {
       if (c.op === 'add') return;
+      written ??= writtenBefore(changes);
       const parts = c.path === '' ? [] : c.path.split('/');
       const leaf = c.op === 'whiteout' ? parts.pop()! : undefined;
-      const dir = this.lowerDir(parts, c, (p) => addedBefore(p, i), where);
+      const dir = this.lowerDir(parts, c, (p) => written!(p, i), where);
       if (dir && leaf !== undefined) dir.children.delete(leaf);
       else if (dir) dir.children.clear();
     });
@@ -137,7 +116,7 @@ export class FileTree {
       } else if (next.type !== 'dir') {
         const at = parts.slice(0, i + 1).join('/');
         if (next.type === 'symlink') throw throughSymlink(entry, at, next.linkname, where);
-        throw new CairnError('ARCHIVE_INVALID', `tar entry ${JSON.stringify(entry)} is below "${at}", which is not a directory`, { where });
+        throw new CairnError('ARCHIVE_INVALID', `tar entry ${JSON.stringify(entry)} is below ${JSON.stringify(at)}, which is not a directory`, { where });
       }
       dir = next;
     }
@@ -147,7 +126,7 @@ export class FileTree {
   // What a hard link names, as it is at this point of the layer stack (Linux link(2) semantics).
   private linked(c: Add, where: string): LeafNode {
     const target = c.linkname!;
-    const what = `tar entry ${JSON.stringify(c.name)} is a hard link to "${target}"`;
+    const what = `tar entry ${JSON.stringify(c.name)} is a hard link to ${JSON.stringify(target)}`;
     if (target === c.path) throw new CairnError('ARCHIVE_INVALID', `${what}, itself`, { where });
     const parts = target === '' ? [] : target.split('/');
     const name = parts.pop();
@@ -167,8 +146,32 @@ export class FileTree {
   }
 }
 
+// A lookup of the last entry a layer wrote at a path before a given change, as a runtime
+// extracting in archive order has it (binary search: a path may repeat many times).
+function writtenBefore(changes: readonly Change[]): (path: string, index: number) => Add | undefined {
+  const byPath = new Map<string, { index: number; change: Add }[]>();
+  changes.forEach((c, index) => {
+    if (c.op !== 'add') return;
+    const list = byPath.get(c.path);
+    if (list) list.push({ index, change: c });
+    else byPath.set(c.path, [{ index, change: c }]);
+  });
+  return (path, index) => {
+    const list = byPath.get(path);
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.index < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? list[lo - 1]!.change : undefined;
+  };
+}
+
 function throughSymlink(entry: string, at: string, target: string | undefined, where: string): CairnError {
-  return new CairnError('UNSAFE_PATH', `tar entry ${JSON.stringify(entry)} goes through the symlink "${at}" -> "${target}"`, { where });
+  return new CairnError('UNSAFE_PATH', `tar entry ${JSON.stringify(entry)} goes through the symlink ${JSON.stringify(at)} -> ${JSON.stringify(target ?? '')}`, { where });
 }
 
 function fileOf(path: string, node: Node): ImageFile {
