@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'KEY_INVALID'
   | 'UNSUPPORTED'
   | 'UNSAFE_PATH'
+  | 'ARCHIVE_INVALID'
   | 'COMMAND_FAILED'
   // verification failed (exit 1)
   | 'SIGNATURE_INVALID'
@@ -39,6 +40,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   KEY_INVALID: 2,
   UNSUPPORTED: 2,
   UNSAFE_PATH: 2,
+  ARCHIVE_INVALID: 2,
   COMMAND_FAILED: 2,
   SIGNATURE_INVALID: 1,
   THRESHOLD_NOT_MET: 1,

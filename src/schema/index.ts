@@ -6,3 +6,4 @@ export * from './intoto.js';
 export * from './oci.js';
 export * from './trust.js';
 export * from './registry.js';
+export * from './image.js';
