@@ -1,15 +1,9 @@
 import { isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
-import {
-  interpretPayload,
-  isLinkPredicate,
-  statementArtifacts,
-  verifyDocument,
-  type ArtifactMap,
-  type SignedDocument,
-  type Step,
-} from '../intoto/index.js';
+import { isLinkPredicate, verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
+import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
+import { readEvidenceBody, statementIndex } from './payload.js';
 import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './evidence.js';
 import type { Check, EvidenceNote } from './report.js';
 
@@ -31,8 +25,8 @@ export interface StepEvidence {
   /** Position in the step's pubkeys of the first signer (certificates come last): in-toto's link order. */
   readonly rank: number;
   readonly kind: 'link' | 'layout';
-  readonly materials: ArtifactMap;
-  readonly products: ArtifactMap;
+  readonly materials: ArtifactIndex;
+  readonly products: ArtifactIndex;
   readonly command: readonly string[];
   readonly byproducts: Readonly<Record<string, unknown>>;
   /** For a sublayout: the signed layout. */
@@ -86,7 +80,7 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   }
   let payload;
   try {
-    payload = interpretPayload(verified.body, origin);
+    payload = readEvidenceBody(verified.body, origin);
   } catch (err) {
     if (!isCairnError(err)) throw err;
     return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
@@ -97,24 +91,31 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   const reject = (note: string): Judged => ({ note: { origin, accepted: false, signers: ids, note } });
   if (payload.kind === 'layout') {
     if (expected) return reject(`a sublayout, but the step expects predicate ${expected}`);
-    const evidence: StepEvidence = { ...base, kind: 'layout', materials: {}, products: {}, command: [], byproducts: {}, document: item.document };
+    const none = new Map();
+    const evidence: StepEvidence = { ...base, kind: 'layout', materials: none, products: none, command: [], byproducts: {}, document: item.document };
     return { note: { origin, accepted: true, signers: ids, note: 'sublayout' }, evidence };
   }
   if (payload.kind === 'link') {
-    if (payload.link.name !== step.name) return reject(`a link for step ${JSON.stringify(payload.link.name)}`);
-    const predicate = payload.statement?.predicateType;
+    if (payload.name !== step.name) return reject(`a link for step ${JSON.stringify(payload.name)}`);
+    const predicate = payload.predicateType;
     if (expected && !(isLinkPredicate(expected) && (predicate === undefined || predicate === expected))) {
       return reject(`predicate ${predicate ?? 'link (legacy)'}, but the step expects ${expected}`);
     }
-    const { materials, products, command, byproducts } = payload.link;
+    const { materials, products, command, byproducts } = payload;
     return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts } };
   }
   const st = payload.statement;
   if (!expected || st.predicateType !== expected) {
     return reject(`a Statement of predicate ${st.predicateType}${expected ? `, but the step expects ${expected}` : ' (the step has no expected_predicate_type)'}`);
   }
-  const { materials, products } = statementArtifacts(st, origin);
-  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command: [], byproducts: {} } };
+  let artifacts;
+  try {
+    artifacts = statementIndex(st, origin);
+  } catch (err) {
+    if (!isCairnError(err)) throw err;
+    return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
+  }
+  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {} } };
 }
 
 /** Gathers and judges the evidence for one step, and checks its threshold. */

@@ -1,7 +1,7 @@
 import { CairnError, isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
-import { indexArtifacts, sameDigests, type ArtifactView } from '../rules/index.js';
+import { indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
 import type { EvidenceSource } from './evidence.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
@@ -43,10 +43,14 @@ export async function verifyLayout(options: VerifyLayoutOptions): Promise<Verifi
   return verifyAt(options, 0, '');
 }
 
-function sameArtifacts(a: Readonly<Record<string, Record<string, string>>>, b: Readonly<Record<string, Record<string, string>>>): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameDigests(a[k]!, b[k]!));
+function sameArtifacts(a: ArtifactIndex, b: ArtifactIndex): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [k, d] of a) {
+    const e = b.get(k);
+    if (e === undefined || !sameDigests(d, e)) return false;
+  }
+  return true;
 }
 
 async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Promise<VerificationReport> {
@@ -106,7 +110,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
       checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${e.origin} ran ${JSON.stringify(e.command)}, the layout expects ${JSON.stringify(step.expected_command)}` });
     }
     const ref = list[0]!;
-    const other = list.find((e) => !sameArtifacts(e.materials, ref.materials) || !sameArtifacts(e.products, ref.products));
+    const other = list.find((e) => e !== ref && (!sameArtifacts(e.materials, ref.materials) || !sameArtifacts(e.products, ref.products)));
     if (other) {
       const what = sameArtifacts(other.materials, ref.materials) ? 'products' : 'materials';
       checks.push({ check: 'step-agreement', verdict: 'fail', item: step.name, message: `${ref.origin} and ${other.origin} record different ${what}` });
@@ -119,7 +123,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   const links = new Map<string, ArtifactView>();
   for (const step of layout.steps) {
     const e = accepted.get(step.name)![0]!;
-    links.set(step.name, { materials: indexArtifacts(e.materials), products: indexArtifacts(e.products) });
+    links.set(step.name, { materials: e.materials, products: e.products });
   }
   checks.push(...itemRules('step-rules', layout.steps, links));
   if (failed()) return finish();
@@ -135,8 +139,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   const last = layout.steps.length > 0 ? accepted.get(layout.steps[layout.steps.length - 1]!.name)![0]! : undefined;
   return finish({
     name,
-    materials: first?.materials ?? {},
-    products: last?.products ?? {},
+    materials: Object.fromEntries(first?.materials ?? []),
+    products: Object.fromEntries(last?.products ?? []),
     command: last?.command ?? [],
     byproducts: last?.byproducts ?? {},
   });
@@ -165,5 +169,5 @@ async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, de
   }
   checks.push({ ...base, verdict: 'pass', sublayout: sub, message: `sublayout ${e.origin} passed (evidence from ${source.description})` });
   const s = sub.summary;
-  return { ...e, kind: 'link', materials: s.materials, products: s.products, command: s.command, byproducts: s.byproducts };
+  return { ...e, kind: 'link', materials: indexArtifacts(s.materials), products: indexArtifacts(s.products), command: s.command, byproducts: s.byproducts };
 }

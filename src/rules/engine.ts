@@ -57,10 +57,14 @@ export function indexArtifacts(map: ArtifactMap): ArtifactIndex {
 
 /** Python dict equality of two digest sets: the same algorithms with the same values. */
 export function sameDigests(a: DigestSet, b: DigestSet): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || a[k] !== b[k]) return false;
-  return true;
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k] || !Object.prototype.hasOwnProperty.call(b, k)) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 // os.path.join(a, b) on POSIX for two components.

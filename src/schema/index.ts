@@ -4,3 +4,4 @@ export { parseWith, dotPath } from './parse.js';
 export * from './dsse.js';
 export * from './intoto.js';
 export * from './oci.js';
+export { isArtifactMap, isStringArray, parseLinkBody } from './fast.js';
