@@ -23,6 +23,14 @@ export type EvidenceBody =
   | { readonly kind: 'layout' }
   | { readonly kind: 'statement'; readonly statement: Statement };
 
+// Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/envelope.md
+const INTOTO_TYPE_RE = /^application\/vnd\.in-toto(?:\.[^+/]+)?\+json$/;
+
+/** True for `application/vnd.in-toto+json` and `application/vnd.in-toto.<predicate>+json`. */
+export function isIntotoPayloadType(t: string): boolean {
+  return INTOTO_TYPE_RE.test(t);
+}
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optString = (v: unknown) => v === undefined || typeof v === 'string';

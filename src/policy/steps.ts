@@ -3,7 +3,7 @@ import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { isLinkPredicate, verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
 import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
-import { readEvidenceBody, statementIndex } from './payload.js';
+import { isIntotoPayloadType, readEvidenceBody, statementIndex } from './payload.js';
 import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './evidence.js';
 import type { Check, EvidenceNote } from './report.js';
 
@@ -48,9 +48,6 @@ function authorisedFor(step: Step, keys: ReadonlyMap<string, PublicKey>): Author
   return out;
 }
 
-// Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/envelope.md
-const INTOTO_TYPE_RE = /^application\/vnd\.in-toto(?:\.[^+/]+)?\+json$/;
-
 interface Judged {
   note: EvidenceNote;
   evidence?: StepEvidence;
@@ -75,7 +72,7 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   }
   const ids = signers.map((s) => s.keyId);
   if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
-  if (verified.payloadType !== undefined && !INTOTO_TYPE_RE.test(verified.payloadType)) {
+  if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
     return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type` } };
   }
   let payload;
@@ -143,5 +140,5 @@ export async function stepEvidence(
     return { check: { ...base, verdict: 'fail', message }, accepted };
   }
   const short = signers.map((s) => s.slice(0, 8)).join(', ');
-  return { check: { ...base, verdict: 'pass', message: `${signers.length} of ${step.threshold} required functionar${step.threshold === 1 ? 'y' : 'ies'} (${short})` }, accepted };
+  return { check: { ...base, verdict: 'pass', message: `threshold ${step.threshold} met by ${short}` }, accepted };
 }

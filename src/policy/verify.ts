@@ -6,6 +6,7 @@ import type { EvidenceSource } from './evidence.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
 import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';
+import { isIntotoPayloadType } from './payload.js';
 import { itemRules, runInspections } from './rules-phase.js';
 import { stepEvidence, type StepEvidence } from './steps.js';
 import { substituteParameters } from './substitute.js';
@@ -38,6 +39,8 @@ export interface VerifyLayoutOptions {
 
 const MAX_SUBLAYOUT_DEPTH = 16;
 
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
+
 /** Verifies a layout and its evidence; returns a report and never throws for a failed check. */
 export async function verifyLayout(options: VerifyLayoutOptions): Promise<VerificationReport> {
   return verifyAt(options, 0, '');
@@ -58,6 +61,9 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   if (o.layoutKeys.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give at least one layout key', { where: origin });
   const now = o.now ?? new Date();
   const verified = verifyDocument(o.layout, o.layoutKeys.map(keyVerifier), origin);
+  if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
+    throw new CairnError('SCHEMA_INVALID', `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type`, { where: origin });
+  }
   const parsed = parseLayout(verified.body, origin);
   let layout = parsed.layout;
   const checks: Check[] = [];
@@ -107,7 +113,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
     const list = accepted.get(step.name)!;
     for (const e of list) {
       if (e.command.length === step.expected_command.length && e.command.every((c, i) => c === step.expected_command[i])) continue;
-      checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${e.origin} ran ${JSON.stringify(e.command)}, the layout expects ${JSON.stringify(step.expected_command)}` });
+      const show = (c: readonly string[]) => (c.length === 0 ? 'no command' : JSON.stringify(clip(c.join(' '))));
+      checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${e.origin} ran ${show(e.command)}, the layout expects ${show(step.expected_command)}` });
     }
     const ref = list[0]!;
     const other = list.find((e) => e !== ref && (!sameArtifacts(e.materials, ref.materials) || !sameArtifacts(e.products, ref.products)));

@@ -106,7 +106,8 @@ const layoutCheck: CommandModule = {
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors === 0) {
       const b = body as { steps?: unknown[]; inspect?: unknown[] };
-      ctx.out.result(`${file}: ok (${b.steps?.length ?? 0} steps, ${b.inspect?.length ?? 0} inspections, ${signatures} signature(s), not verified here)`);
+      const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+      ctx.out.result(`${file}: ok (${n(b.steps?.length ?? 0, 'step')}, ${n(b.inspect?.length ?? 0, 'inspection')}, ${n(signatures, 'signature')}, not verified here)`);
     }
     ctx.out.json({ file, ok: errors === 0, signatures, problems });
     return errors === 0 ? 0 : 1;
