@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CairnError, fsError, isCairnError } from '../errors.js';
 import { readInputFile } from '../disk/index.js';
 import { readBundle, readSignedDocument, type Step } from '../intoto/index.js';
-import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../policy/index.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 
 // Evidence from a link directory, as in-toto-verify's --link-dir: a step's links are the files
 // `<step>.<keyid[:8]>.link` (Metablocks, or DSSE envelopes as in-toto-golang writes them) and

@@ -1,6 +1,5 @@
 // Layout verification (in-toto final product verification) and layout authoring: the engine
 // is pure over an EvidenceSource and an InspectionRunner, and returns a structured report.
-export { type AuthorisedKey, type EvidenceItem, type EvidenceSource } from './evidence.js';
 export {
   type Verdict,
   type CheckKind,

@@ -4,7 +4,7 @@ import { isLinkPredicate, verifyDocument, type SignedDocument, type Step } from 
 import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
 import { isIntotoPayloadType, readEvidenceBody, statementIndex } from './payload.js';
-import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './evidence.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../evidence/index.js';
 import type { Check, EvidenceNote } from './report.js';
 
 // Step evidence: which candidates count for a step. A candidate counts when a key the layout

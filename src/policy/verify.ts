@@ -2,7 +2,7 @@ import { CairnError, isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
 import { indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
-import type { EvidenceSource } from './evidence.js';
+import type { EvidenceSource } from '../evidence/index.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
 import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';

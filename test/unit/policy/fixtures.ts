@@ -3,7 +3,8 @@ import { generateKey, keyDict, type PrivateKey, type PublicKey } from '../../../
 import { makeLink, signLink, signMetablock, signStatement, makeStatement, type ArtifactMap, type MetadataFormat, type SignedDocument, type Step } from '../../../src/intoto/index.js';
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../../src/dsse/index.js';
 import { keySigner } from '../../../src/crypto/index.js';
-import type { AuthorisedKey, EvidenceItem, EvidenceSource, InspectionRecord, InspectionRunner } from '../../../src/policy/index.js';
+import type { InspectionRecord, InspectionRunner } from '../../../src/policy/index.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../../../src/evidence/index.js';
 import type { Inspection } from '../../../src/intoto/index.js';
 
 // Small in-memory supply chains for engine tests: keys, layouts, links, an EvidenceSource over

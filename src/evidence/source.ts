@@ -2,11 +2,10 @@ import type { CairnError } from '../errors.js';
 import type { PublicKey } from '../crypto/index.js';
 import type { SignedDocument, Step } from '../intoto/index.js';
 
-// The port through which the verification engine gets its evidence. The engine never reads
-// files or talks to registries itself: a source hands it signed documents that may serve a
-// step, and the engine decides (by signature, step name and predicate type) which ones count.
-// DirectoryEvidenceSource (src/evidence) reads a link directory; a registry source can plug in
-// the same way.
+// The port through which the verification engine (src/policy) gets its evidence. The engine
+// never reads files or talks to registries itself: a source hands it signed documents that may
+// serve a step, and the engine decides (by signature, step name and predicate type) which ones
+// count. DirectoryEvidenceSource reads a link directory; a registry source plugs in the same way.
 
 /** A key the layout authorises for a step: the keyid the layout uses for it, and the key. */
 export interface AuthorisedKey {

@@ -1,0 +1,118 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+// The dependency rules of docs/ARCHITECTURE.md, checked on the source: modules import only
+// modules below them, only through their index.ts, and each third-party package stays in the one
+// place that owns it. Library code never prints or exits.
+
+const SRC = join(REPO_ROOT, 'src');
+
+/** Layer of each top-level module; a module may import only modules of a lower layer. */
+const LAYER: Record<string, number> = {
+  'errors.ts': 0,
+  digest: 1, encoding: 1, disk: 1,
+  schema: 2,
+  crypto: 3,
+  dsse: 4,
+  intoto: 5,
+  rules: 6,
+  oci: 7,
+  artifacts: 8,
+  run: 9,
+  evidence: 10, attest: 10,
+  policy: 11,
+  trust: 12,
+  'index.ts': 13,
+  cli: 14,
+};
+
+/** Third-party packages and the only module allowed to import each. */
+const OWNER: Record<string, string> = {
+  yargs: 'cli',
+  zod: 'schema',
+  undici: 'oci/remote',
+  'tar-stream': 'artifacts/image',
+  fzstd: 'artifacts/image',
+  'cli-progress': 'cli',
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+// The top-level folder, or the top-level file (`errors.ts`, `index.ts`) a path belongs to.
+function moduleOf(file: string): string {
+  const first = relative(SRC, file).split('/')[0]!;
+  return first.replace(/\.js$/, '.ts');
+}
+
+const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT_RE)].map((m) => (m[1] ?? m[2])!);
+}
+
+describe('architecture', () => {
+  const files = sources(SRC);
+
+  it('knows the layer of every top-level module', () => {
+    for (const f of files) assert.ok(moduleOf(f) in LAYER, `src/${moduleOf(f)} has no layer in this test and docs/ARCHITECTURE.md`);
+  });
+
+  it('imports only downwards, and across modules only through index.ts', () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      const from = moduleOf(f);
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const target = resolve(dirname(f), spec);
+        const to = moduleOf(target);
+        if (to === from) continue;
+        const where = relative(REPO_ROOT, f);
+        if (!(LAYER[to]! < LAYER[from]!)) problems.push(`${where} imports ${spec} (${to} is not below ${from})`);
+        const rel = relative(SRC, target);
+        const viaIndex = rel === 'errors.js' || rel === 'index.js' || rel.endsWith('/index.js');
+        if (!viaIndex && from !== 'index.ts') problems.push(`${where} imports ${spec} (not through ${to}/index.ts)`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('keeps each third-party package in the module that owns it', () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      const rel = relative(SRC, f);
+      for (const spec of importsOf(f)) {
+        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        const owner = OWNER[pkg];
+        if (owner && !rel.startsWith(`${owner}/`)) problems.push(`src/${rel} imports ${pkg} (only src/${owner} may)`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('never prints or exits outside the CLI', () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      const rel = relative(SRC, f);
+      if (rel.startsWith('cli/')) continue;
+      const text = readFileSync(f, 'utf8');
+      for (const bad of ['console.', 'process.exit', 'process.stdout', 'process.stderr', 'process.argv']) {
+        if (text.includes(bad)) problems.push(`src/${rel} uses ${bad}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('throws no bare Error from library code', () => {
+    const problems = files.filter((f) => /throw new Error\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(REPO_ROOT, f));
+    assert.deepEqual(problems, []);
+  });
+});
