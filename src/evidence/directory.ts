@@ -19,7 +19,8 @@ const NAME_RE = /^(.+)\.([0-9a-fA-F]{8})\.(link|intoto\.jsonl)$/;
 export class DirectoryEvidenceSource implements EvidenceSource {
   private listing: string[] | undefined;
 
-  constructor(readonly dir: string) {}
+  /** `empty`: a source that has nothing (for names that cannot be a directory here). */
+  constructor(readonly dir: string, private readonly empty = false) {}
 
   get description(): string {
     return this.dir;
@@ -27,6 +28,7 @@ export class DirectoryEvidenceSource implements EvidenceSource {
 
   private names(): string[] {
     if (this.listing) return this.listing;
+    if (this.empty) return (this.listing = []);
     try {
       this.listing = readdirSync(this.dir).sort();
     } catch (err) {
@@ -71,6 +73,9 @@ export class DirectoryEvidenceSource implements EvidenceSource {
   }
 
   forSublayout(step: Step, functionary: AuthorisedKey): EvidenceSource {
+    // A step name is part of a directory name here: one that would leave the link directory
+    // has no sublayout links (in-toto would follow it out).
+    if (/[/\\]/.test(step.name)) return new DirectoryEvidenceSource(join(this.dir, step.name.replace(/[/\\]/g, '_')), true);
     const dirs = [functionary.keyId, ...functionary.key.keyIds].map((id) => join(this.dir, `${step.name}.${id.slice(0, 8)}`));
     return new DirectoryEvidenceSource(dirs.find((d) => existsSync(d)) ?? dirs[0]!);
   }

@@ -57,5 +57,10 @@ describe('DirectoryEvidenceSource', () => {
     const nested = new DirectoryEvidenceSource(dir).forSublayout(step('outer'), auth(bob));
     assert.equal(nested.description, sub);
     assert.equal((await nested.candidatesFor(step('inner'), [auth(carl)])).length, 1);
+    const outside = join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}`);
+    mkdirSync(outside);
+    writeFileSync(join(outside, linkFileName('inner', carl.publicKey.keyId, 'legacy')), serializeDocument(await link('inner', carl, {}, {})));
+    const escape = new DirectoryEvidenceSource(join(dir, 'links')).forSublayout(step('../x'), auth(bob));
+    assert.deepEqual(await escape.candidatesFor(step('inner'), [auth(carl)]), [], 'a step name cannot lead out of the link directory');
   });
 });
