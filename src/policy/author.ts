@@ -66,6 +66,7 @@ function readSource(json: unknown, where?: string): Source {
   return { body: body as Record<string, unknown>, format: 'dsse', doc };
 }
 
+/** How `signLayout` writes: format, expiry, and whether a format change may drop signatures. */
 export interface SignLayoutOptions {
   /** The format to write (default: the file's own, legacy for a bare layout). */
   format?: MetadataFormat;

@@ -27,6 +27,7 @@ export interface InspectionRunner {
   run(inspection: Inspection): Promise<InspectionRecord>;
 }
 
+/** Where and how inspections run on this machine. */
 export interface LocalInspectionOptions {
   /** The directory with the final product (in-toto-verify's working directory). */
   workDir: string;

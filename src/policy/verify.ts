@@ -20,6 +20,7 @@ import { substituteParameters } from './substitute.js';
 // Source: in-toto 1.3.1 verifylib.in_toto_verify; in-toto-golang verifylib.go InTotoVerify.
 // Spec: https://github.com/in-toto/docs/blob/master/in-toto-spec.md#5-final-product-verification
 
+/** What verification needs: the signed layout, its keys, the evidence, and how to run inspections. */
 export interface VerifyLayoutOptions {
   /** The signed layout (Metablock or DSSE). */
   layout: SignedDocument;

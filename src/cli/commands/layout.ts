@@ -114,6 +114,7 @@ const layoutCheck: CommandModule = {
   },
 };
 
+// `cairn layout`: only its subcommands do anything.
 export const layoutCommand: CommandModule = {
   command: 'layout',
   describe: 'create, sign and check layouts',

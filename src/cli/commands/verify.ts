@@ -19,6 +19,7 @@ export function parseParams(list: string[]): Record<string, string> | undefined 
   return out;
 }
 
+// `cairn verify` in local mode: layout, layout keys, link directory.
 export const verifyCommand: CommandModule = {
   command: 'verify',
   describe: 'verify a supply chain against a signed layout (in-toto-verify)',
