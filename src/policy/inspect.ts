@@ -2,8 +2,6 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fsError } from '../errors.js';
-import { recordArtifacts } from '../artifacts/index.js';
-import { execCommand } from '../run/index.js';
 import type { ArtifactMap, Inspection } from '../intoto/index.js';
 
 // Inspections run at verification time, as in-toto-verify runs them: everything under the
@@ -65,6 +63,9 @@ export class LocalInspectionRunner implements InspectionRunner {
   }
 
   async run(inspection: Inspection): Promise<InspectionRecord> {
+    // loaded on first use: verifying a layout without inspections never pays for them
+    const { recordArtifacts } = await import('../artifacts/index.js');
+    const { execCommand } = await import('../run/index.js');
     const cwd = this.directory();
     const record = () => recordArtifacts(['.'], { basePath: cwd, followSymlinkDirs: true });
     const materials = record();
