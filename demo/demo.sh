@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job end to end, with no server: keys, two recorded steps, signed links, checked.
+# The main job end to end, with no server: keys, two recorded steps, signed links, a signed
+# layout, verification of the chain, and its failure on a tampered artifact.
 # Grows with the project; see README.md "Demo".
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,5 +32,32 @@ say "5. a forged link does not verify"
 sed 's/app.py/evil.py/' write-code.*.link > forged.link
 if "${CAIRN[@]}" link verify forged.link --key bob.pub; then echo "forged link verified?!"; exit 1; fi
 echo "(rejected, as it must be)"
+
+say "6. the owner (alice) writes a layout for this chain: who performs each step, how artifacts flow"
+cairn layout create --step write-code=bob.pub --step package=carl.pub --expires 30d \
+  --readme "cairn demo: bob writes code, carl packages it" --out root.layout
+# Edit the skeleton: add an inspection that unpacks the tarball at verification time and checks
+# that it is exactly what 'package' produced, holding exactly what 'write-code' wrote.
+node -e '
+const fs = require("fs");
+const m = JSON.parse(fs.readFileSync("root.layout", "utf8"));
+m.signed.inspect.push({
+  _type: "inspection", name: "untar", run: ["tar", "xzf", "app.tar.gz"],
+  expected_materials: [["MATCH", "app.tar.gz", "WITH", "PRODUCTS", "FROM", "package"], ["DISALLOW", "app.tar.gz"]],
+  expected_products: [["MATCH", "src/*", "WITH", "PRODUCTS", "FROM", "write-code"], ["DISALLOW", "src/*"]],
+});
+fs.writeFileSync("root.layout", JSON.stringify(m, null, 1));'
+cairn layout check root.layout
+cairn layout sign root.layout --key alice
+
+say "7. verify the supply chain against the signed layout"
+cairn verify --layout root.layout --layout-key alice.pub
+
+say "8. someone swaps app.tar.gz for a tarball with other code: verification fails and says where"
+mkdir -p evil/src && printf 'print("not what bob wrote")\n' > evil/src/app.py
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf app.tar.gz -C evil src
+rc=0; cairn verify --layout root.layout --layout-key alice.pub || rc=$?
+if [ "$rc" -ne 1 ]; then echo "expected exit code 1 for a tampered artifact, got $rc"; exit 1; fi
+echo "(rejected with exit code 1, as it must be)"
 
 say "demo passed"

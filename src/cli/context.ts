@@ -22,6 +22,8 @@ export interface CommandModule {
   describe: string;
   builder: (y: Argv) => Argv;
   run: (argv: Record<string, unknown>, ctx: CliContext) => Promise<number | void>;
+  /** Subcommands (`cairn layout sign ...`); when present, `run` is reached only without one. */
+  subcommands?: CommandModule[];
 }
 
 /** Reads a password from the environment variable named by --password-env. */

@@ -11,12 +11,16 @@ import { attestCommand } from './commands/attest.js';
 import { attachCommand } from './commands/attach.js';
 import { discoverCommand } from './commands/discover.js';
 import { copyCommand } from './commands/copy.js';
-import { layoutRegistryCommands } from './commands/layout-registry.js';
+import { layoutCommand } from './commands/layout.js';
+import { verifyCommand } from './commands/verify.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
 
-const COMMANDS: CommandModule[] = [keyCommand, runCommand, recordCommand, linkCommand, attestCommand, attachCommand, discoverCommand, copyCommand, ...layoutRegistryCommands, trustCommand];
+const COMMANDS: CommandModule[] = [
+  keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
+  attestCommand, attachCommand, discoverCommand, copyCommand, trustCommand,
+];
 
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -42,19 +46,24 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
       })
       .version()
       .help();
-    for (const cmd of COMMANDS) {
-      parser = parser.command({
+    const handler = (cmd: CommandModule) => async (argv: Record<string, unknown>) => {
+      if (usageError) return; // yargs still calls the handler after .fail() when exitProcess is off
+      out = new Output({ debug, quiet: Boolean(argv['quiet']), format: argv['output'] === 'json' ? 'json' : 'text' });
+      const ctx: CliContext = { out, env };
+      const code = await cmd.run(argv, ctx);
+      exit = code ?? 0;
+    };
+    // A command with subcommands registers each with the same handler wrapper.
+    const register = (y: Argv, cmd: CommandModule): Argv =>
+      y.command({
         command: cmd.command,
         describe: cmd.describe,
-        builder: cmd.builder,
-        handler: async (argv: Record<string, unknown>) => {
-          out = new Output({ debug, quiet: Boolean(argv['quiet']), format: argv['output'] === 'json' ? 'json' : 'text' });
-          const ctx: CliContext = { out, env };
-          const code = await cmd.run(argv, ctx);
-          exit = code ?? 0;
-        },
+        builder: cmd.subcommands
+          ? (b: Argv) => cmd.subcommands!.reduce(register, cmd.builder(b)).demandCommand(1, `give a subcommand (see cairn ${String(cmd.command).split(' ')[0]} --help)`)
+          : cmd.builder,
+        handler: handler(cmd),
       });
-    }
+    parser = COMMANDS.reduce(register, parser);
     await parser.parseAsync();
     if (usageError) {
       out.stderr.write(`cairn: ${usageError}\n`);

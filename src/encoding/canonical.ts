@@ -9,6 +9,7 @@ import { CairnError } from '../errors.js';
 const ESCAPE_RE = /["\\]/g;
 
 function encodeString(s: string): string {
+  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return `"${s}"`;
   return `"${s.replace(ESCAPE_RE, '\\$&')}"`;
 }
 
@@ -35,57 +36,61 @@ function sortedKeys(obj: object): string[] {
   return keys;
 }
 
-function encode(value: unknown, out: string[], path: string): void {
+// Builds the text by string concatenation (V8 ropes), which is about twice as fast as pushing
+// pieces into an array on links of 10k+ artifacts. The JSON path of the value being encoded is
+// kept as a stack and turned into text only for an error message.
+function encode(value: unknown, path: (string | number)[]): string {
   switch (typeof value) {
     case 'string':
-      out.push(encodeString(value));
-      return;
+      return encodeString(value);
     case 'boolean':
-      out.push(value ? 'true' : 'false');
-      return;
+      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isSafeInteger(value)) {
-        throw new CairnError('SCHEMA_INVALID', `canonical JSON allows only integers, found ${value}`, { where: path || '$' });
+        throw new CairnError('SCHEMA_INVALID', `canonical JSON allows only integers, found ${value}`, { where: pathText(path) });
       }
-      out.push(String(value));
-      return;
+      return String(value);
     case 'object': {
-      if (value === null) {
-        out.push('null');
-        return;
-      }
+      if (value === null) return 'null';
       if (Array.isArray(value)) {
-        out.push('[');
+        let s = '[';
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) out.push(',');
-          encode(value[i], out, `${path}[${i}]`);
+          if (i > 0) s += ',';
+          path.push(i);
+          s += encode(value[i], path);
+          path.pop();
         }
-        out.push(']');
-        return;
+        return `${s}]`;
       }
-      out.push('{');
+      let s = '{';
       let first = true;
       for (const key of sortedKeys(value)) {
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined) continue;
-        if (!first) out.push(',');
+        if (!first) s += ',';
         first = false;
-        out.push(encodeString(key), ':');
-        encode(v, out, path ? `${path}.${key}` : key);
+        s += encodeString(key);
+        s += ':';
+        path.push(key);
+        s += encode(v, path);
+        path.pop();
       }
-      out.push('}');
-      return;
+      return `${s}}`;
     }
     default:
-      throw new CairnError('SCHEMA_INVALID', `canonical JSON cannot encode a ${typeof value}`, { where: path || '$' });
+      throw new CairnError('SCHEMA_INVALID', `canonical JSON cannot encode a ${typeof value}`, { where: pathText(path) });
   }
+}
+
+function pathText(path: (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out || '$';
 }
 
 /** The securesystemslib canonical JSON text of a value. */
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  encode(value, out, '');
-  return out.join('');
+  return encode(value, []);
 }
 
 /** The UTF-8 bytes of canonicalJson(value): what a legacy Metablock signature covers. */

@@ -7,3 +7,4 @@ export * from './oci.js';
 export * from './trust.js';
 export * from './registry.js';
 export * from './image.js';
+export { isArtifactMap, isStringArray, parseLinkBody } from './fast.js';

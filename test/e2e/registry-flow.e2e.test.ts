@@ -114,12 +114,12 @@ describe('registry evidence end to end', () => {
   it('pushes a layout by tag and pulls it back by the digest it printed', async () => {
     const reg = registry().host;
     const layout = join(UPSTREAM, 'debian-in-toto-1.3.1/cases/ed25519-pass/root.layout');
-    const digest = (await cairnOk(['layout-push', layout, `${reg}/policy:v1`])).trim();
+    const digest = (await cairnOk(['layout', 'push', layout, `${reg}/policy:v1`])).trim();
     const out = join(tmp, 'pulled.layout');
-    assert.equal((await cairnOk(['layout-pull', `${reg}/policy@${digest}`, '--out', out])).trim(), digest);
+    assert.equal((await cairnOk(['layout', 'pull', `${reg}/policy@${digest}`, '--out', out])).trim(), digest);
     assert.deepEqual(readFileSync(out), readFileSync(layout));
-    assert.equal((await cairnOk(['layout-pull', `${reg}/policy:v1`, '--out', out])).trim(), digest);
-    const wrong = await runCairn(['layout-pull', `${reg}/app:1.0`, '--out', out]);
+    assert.equal((await cairnOk(['layout', 'pull', `${reg}/policy:v1`, '--out', out])).trim(), digest);
+    const wrong = await runCairn(['layout', 'pull', `${reg}/app:1.0`, '--out', out]);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /not a Cairn layout artifact/);
   });

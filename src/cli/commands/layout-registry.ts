@@ -6,8 +6,7 @@ import { openReference, registryOptions, withStores } from '../registry.js';
 // cairn layout push / layout pull: a signed layout as an artifact in a registry (or an OCI
 // layout dir), stored under a tag; push prints the digest to pin, pull checks every byte
 // against the digests (and against the digest given in the reference).
-// These are subcommands of `cairn layout`; until they are folded into it, main.ts registers
-// them as `cairn layout-push` and `cairn layout-pull`.
+// These are subcommands of `cairn layout` (see layout.ts).
 
 export const layoutPushCommand: CommandModule = {
   command: 'push <layout> <reference>',
@@ -61,9 +60,3 @@ export const layoutPullCommand: CommandModule = {
     });
   },
 };
-
-/** The two as top-level commands (`layout-push`, `layout-pull`) until `cairn layout` takes them. */
-export const layoutRegistryCommands: CommandModule[] = [
-  { ...layoutPushCommand, command: 'layout-push <layout> <reference>' },
-  { ...layoutPullCommand, command: 'layout-pull <reference>' },
-];

@@ -1,0 +1,125 @@
+import type { Argv } from 'yargs';
+import { CairnError } from '../../errors.js';
+import { asList, loadKeyFile, loadPublicKeyFile, type CommandModule } from '../context.js';
+import { layoutPullCommand, layoutPushCommand } from './layout-registry.js';
+
+// cairn layout create | sign | check. Each subcommand is its own CommandModule in
+// `layoutCommand.subcommands`; registry subcommands (push, pull) are added to that list the
+// same way from their own file.
+
+const parseJsonFile = async (path: string) => {
+  const { readInputText } = await import('../../disk/index.js');
+  const { parseJson } = await import('../../encoding/index.js');
+  return parseJson(readInputText(path), path);
+};
+
+const layoutCreate: CommandModule = {
+  command: 'create',
+  describe: 'write an editable, unsigned layout skeleton',
+  builder: (y: Argv) =>
+    y
+      .option('out', { alias: 'o', type: 'string', default: 'root.layout', describe: 'file to write' })
+      .option('step', { type: 'string', array: true, describe: 'a step, in order: NAME or NAME=KEY.pub[,KEY.pub...] (default: build, package)' })
+      .option('key', { alias: 'k', type: 'string', array: true, describe: 'public key(s) of the functionaries of steps given without keys' })
+      .option('expires', { type: 'string', default: '30d', describe: 'expiry: 30d, 12h, 2w, 1y or a date' })
+      .option('readme', { type: 'string', default: '', describe: 'the layout\'s readme text' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+  run: async (argv, ctx) => {
+    const { layoutSkeleton, parseExpiry } = await import('../../policy/index.js');
+    const { writeFileAtomic } = await import('../../disk/index.js');
+    const { prettySortedJson } = await import('../../encoding/index.js');
+    const common = await Promise.all(asList(argv['key']).map(loadPublicKeyFile));
+    const specs = asList(argv['step']);
+    const steps = [];
+    for (const spec of specs.length > 0 ? specs : ['build', 'package']) {
+      const eq = spec.indexOf('=');
+      const name = eq < 0 ? spec : spec.slice(0, eq);
+      if (!name) throw new CairnError('INVALID_ARGUMENT', `--step ${JSON.stringify(spec)}: give NAME or NAME=KEY.pub[,KEY.pub]`);
+      const keys = eq < 0 ? common : await Promise.all(spec.slice(eq + 1).split(',').filter(Boolean).map(loadPublicKeyFile));
+      if (keys.length === 0) throw new CairnError('INVALID_ARGUMENT', `step ${name}: no functionary key (give --key KEY.pub, or --step ${name}=KEY.pub)`);
+      steps.push({ name, keys });
+    }
+    const layout = layoutSkeleton({ steps, expires: parseExpiry(String(argv['expires'])), readme: String(argv['readme']) });
+    const out = String(argv['out']);
+    writeFileAtomic(out, prettySortedJson({ signatures: [], signed: layout }), { overwrite: Boolean(argv['force']) });
+    ctx.out.result(`wrote ${out}: unsigned layout with steps ${steps.map((s) => s.name).join(', ')}; edit it, then: cairn layout sign ${out} --key OWNER`);
+    ctx.out.json({ layout: out, steps: steps.map((s) => s.name) });
+  },
+};
+
+const layoutSign: CommandModule = {
+  command: 'sign <file>',
+  describe: 'sign a layout with one or more owner keys (keeps other signatures and unknown fields)',
+  builder: (y: Argv) =>
+    y
+      .positional('file', { type: 'string', describe: 'layout: Metablock, DSSE envelope, or bare layout JSON' })
+      .option('key', { alias: 'k', type: 'string', array: true, demandOption: true, describe: 'private key(s) of the layout owner(s)' })
+      .option('password-env', { type: 'string', describe: 'environment variable holding the key passphrase' })
+      .option('format', { choices: ['legacy', 'dsse'] as const, describe: 'write a Metablock (in-toto 1.x) or a DSSE envelope (default: as read)' })
+      .option('expires', { type: 'string', describe: 'set expires first: 30d, 12h, 2w, 1y or a date' })
+      .option('out', { alias: 'o', type: 'string', describe: 'file to write (default: replace the input)' })
+      .option('force', { type: 'boolean', default: false, describe: 'allow a format change to drop other keys\' signatures' })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+  run: async (argv, ctx) => {
+    const { signLayout, parseExpiry } = await import('../../policy/index.js');
+    const { serializeDocument } = await import('../../intoto/index.js');
+    const { writeFileAtomic } = await import('../../disk/index.js');
+    const file = String(argv['file']);
+    const keys = [];
+    for (const k of asList(argv['key'])) keys.push(await loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined));
+    const signed = await signLayout(await parseJsonFile(file), keys, {
+      format: argv['format'] as 'legacy' | 'dsse' | undefined,
+      ...(argv['expires'] !== undefined ? { expires: parseExpiry(String(argv['expires'])) } : {}),
+      force: Boolean(argv['force']),
+      where: file,
+    });
+    const out = argv['out'] === undefined ? file : String(argv['out']);
+    writeFileAtomic(out, serializeDocument(signed.document));
+    for (const w of signed.warnings) ctx.out.warn(w);
+    const ids = keys.map((k) => k.publicKey.keyId);
+    const total = signed.document.format === 'legacy' ? signed.document.metablock.signatures.length : signed.document.envelope.signatures.length;
+    ctx.out.result(`wrote ${out} (${signed.document.format}), signed by ${ids.map((i) => i.slice(0, 8)).join(', ')}; ${total} signature(s) in all`);
+    ctx.out.json({ layout: out, format: signed.document.format, signedBy: ids, signatures: total, warnings: signed.warnings });
+  },
+};
+
+const layoutCheck: CommandModule = {
+  command: 'check <file>',
+  describe: 'check a layout statically: rules, names, keys, thresholds, dates',
+  builder: (y: Argv) =>
+    y.positional('file', { type: 'string' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+  run: async (argv, ctx) => {
+    const { checkLayout } = await import('../../policy/index.js');
+    const { toSignedDocument } = await import('../../intoto/index.js');
+    const { decodeBase64, parseJson } = await import('../../encoding/index.js');
+    const file = String(argv['file']);
+    const json = await parseJsonFile(file);
+    let body: unknown = json;
+    let signatures = 0;
+    if (!(json && typeof json === 'object' && (json as Record<string, unknown>)['_type'] === 'layout')) {
+      const doc = toSignedDocument(json, file);
+      body = doc.format === 'legacy' ? doc.metablock.signed : parseJson(decodeBase64(doc.envelope.payload, file), `${file}: payload`);
+      signatures = doc.format === 'legacy' ? doc.metablock.signatures.length : doc.envelope.signatures.length;
+    }
+    const problems = checkLayout(body);
+    for (const p of problems) ctx.out.result(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors === 0) {
+      const b = body as { steps?: unknown[]; inspect?: unknown[] };
+      const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+      ctx.out.result(`${file}: ok (${n(b.steps?.length ?? 0, 'step')}, ${n(b.inspect?.length ?? 0, 'inspection')}, ${n(signatures, 'signature')}, not verified here)`);
+    }
+    ctx.out.json({ file, ok: errors === 0, signatures, problems });
+    return errors === 0 ? 0 : 1;
+  },
+};
+
+// `cairn layout`: only its subcommands do anything.
+export const layoutCommand: CommandModule = {
+  command: 'layout',
+  describe: 'create, sign and check layouts',
+  builder: (y: Argv) => y,
+  run: async () => 2,
+  subcommands: [layoutCreate, layoutSign, layoutCheck, layoutPushCommand, layoutPullCommand],
+};

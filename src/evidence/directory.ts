@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CairnError, fsError, isCairnError } from '../errors.js';
+import { readInputFile } from '../disk/index.js';
+import { readBundle, readSignedDocument, type Step } from '../intoto/index.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
+
+// Evidence from a link directory, as in-toto-verify's --link-dir: a step's links are the files
+// `<step>.<keyid[:8]>.link` (Metablocks, or DSSE envelopes as in-toto-golang writes them) and
+// `<step>.<keyid[:8]>.intoto.jsonl` (bundles of DSSE envelopes, as `cairn run --format dsse`
+// writes them), for every keyid form of every authorised key (in-toto 1.x and >= 2 name the
+// same key differently). For a step with certificate constraints any keyid prefix is read, as
+// in-toto-golang does. A sublayout's links are in the subdirectory `<step>.<keyid[:8]>`.
+// Source: in-toto 1.3.1 verifylib.load_links_for_layout; in-toto-golang LoadLinksForLayout.
+
+const NAME_RE = /^(.+)\.([0-9a-fA-F]{8})\.(link|intoto\.jsonl)$/;
+
+/** An EvidenceSource over one directory of link files. */
+export class DirectoryEvidenceSource implements EvidenceSource {
+  private listing: string[] | undefined;
+
+  /** `empty`: a source that has nothing (for names that cannot be a directory here). */
+  constructor(readonly dir: string, private readonly empty = false) {}
+
+  get description(): string {
+    return this.dir;
+  }
+
+  private names(): string[] {
+    if (this.listing) return this.listing;
+    if (this.empty) return (this.listing = []);
+    try {
+      this.listing = readdirSync(this.dir).sort();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fsError(err, this.dir, 'cannot list the link directory');
+      this.listing = [];
+    }
+    return this.listing;
+  }
+
+  async candidatesFor(step: Step, authorised: readonly AuthorisedKey[]): Promise<EvidenceItem[]> {
+    const prefixes = new Set<string>();
+    for (const a of authorised) for (const id of [a.keyId, ...a.key.keyIds]) prefixes.add(id.slice(0, 8).toLowerCase());
+    const anyKey = (step.cert_constraints ?? []).length > 0;
+    const items: EvidenceItem[] = [];
+    for (const name of this.names()) {
+      const m = NAME_RE.exec(name);
+      if (!m || m[1] !== step.name || (!anyKey && !prefixes.has(m[2]!.toLowerCase()))) continue;
+      items.push(...this.read(join(this.dir, name), m[3] === 'link'));
+    }
+    return items;
+  }
+
+  private read(path: string, single: boolean): EvidenceItem[] {
+    let bytes: Buffer;
+    try {
+      bytes = readInputFile(path);
+    } catch (err) {
+      if (isCairnError(err, 'FILE_NOT_FOUND')) return [];
+      if (isCairnError(err, 'INVALID_ARGUMENT') && statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [];
+      throw err;
+    }
+    try {
+      if (single) return [{ origin: path, document: readSignedDocument(bytes, path) }];
+      const envelopes = readBundle(bytes.toString('utf8'));
+      if (envelopes.length === 0) throw new CairnError('SCHEMA_INVALID', 'the bundle holds no DSSE envelope', { where: path });
+      return envelopes.map((envelope, i) => ({ origin: envelopes.length > 1 ? `${path}[${i}]` : path, document: { format: 'dsse', envelope } }));
+    } catch (err) {
+      if (!isCairnError(err)) throw err;
+      return [{ origin: path, error: err }];
+    }
+  }
+
+  forSublayout(step: Step, functionary: AuthorisedKey): EvidenceSource {
+    // A step name is part of a directory name here: one that would leave the link directory
+    // has no sublayout links (in-toto would follow it out).
+    if (/[/\\]/.test(step.name)) return new DirectoryEvidenceSource(join(this.dir, step.name.replace(/[/\\]/g, '_')), true);
+    const dirs = [functionary.keyId, ...functionary.key.keyIds].map((id) => join(this.dir, `${step.name}.${id.slice(0, 8)}`));
+    return new DirectoryEvidenceSource(dirs.find((d) => existsSync(d)) ?? dirs[0]!);
+  }
+}

@@ -1,0 +1,34 @@
+import type { CairnError } from '../errors.js';
+import type { PublicKey } from '../crypto/index.js';
+import type { SignedDocument, Step } from '../intoto/index.js';
+
+// The port through which the verification engine (src/policy) gets its evidence. The engine
+// never reads files or talks to registries itself: a source hands it signed documents that may
+// serve a step, and the engine decides (by signature, step name and predicate type) which ones
+// count. DirectoryEvidenceSource reads a link directory; a registry source plugs in the same way.
+
+/** A key the layout authorises for a step: the keyid the layout uses for it, and the key. */
+export interface AuthorisedKey {
+  readonly keyId: string;
+  readonly key: PublicKey;
+}
+
+/** A signed document that may be evidence for a step, and where it came from (for the report). */
+export type EvidenceItem =
+  | { readonly origin: string; readonly document: SignedDocument; readonly error?: undefined }
+  /** A candidate that could not be read or parsed; the step it was found for fails. */
+  | { readonly origin: string; readonly document?: undefined; readonly error: CairnError };
+
+/** Where the evidence for a layout's steps comes from. */
+export interface EvidenceSource {
+  /**
+   * Every document that may be evidence for `step`. `authorised` are the keys the layout
+   * authorises for it; a source may use them to find documents (file names carry keyid
+   * prefixes) but need not filter by them: the engine checks signatures itself.
+   */
+  candidatesFor(step: Step, authorised: readonly AuthorisedKey[]): Promise<EvidenceItem[]>;
+  /** The evidence of a sublayout that `functionary` signed as its link for `step`. */
+  forSublayout(step: Step, functionary: AuthorisedKey): EvidenceSource;
+  /** A short description for reports, e.g. the link directory. */
+  readonly description: string;
+}

@@ -1,0 +1,20 @@
+// Layout verification (in-toto final product verification) and layout authoring: the engine
+// is pure over an EvidenceSource and an InspectionRunner, and returns a structured report.
+export {
+  type Verdict,
+  type CheckKind,
+  type Check,
+  type EvidenceNote,
+  type RuleNote,
+  type SummaryLink,
+  type VerificationReport,
+  firstFailure,
+  failureLine,
+} from './report.js';
+export { type ParsedLayout, parseExpires, formatExpires, parseLayout, layoutKeys } from './layout.js';
+export { type LayoutCAs, type CertSigner, loadLayoutCAs, chainsToRoot, meetsConstraint, certSigners } from './certs.js';
+export { PARAMETER_NAME_RE, formatParameters, substituteParameters } from './substitute.js';
+export { type InspectionRecord, type InspectionRunner, type LocalInspectionOptions, LocalInspectionRunner } from './inspect.js';
+export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
+export { type LayoutProblem, checkLayout } from './check.js';
+export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, parseExpiry, signLayout } from './author.js';

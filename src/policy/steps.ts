@@ -1,0 +1,144 @@
+import { isCairnError } from '../errors.js';
+import { keyVerifier, type PublicKey } from '../crypto/index.js';
+import { isLinkPredicate, verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
+import type { ArtifactIndex } from '../rules/index.js';
+import { certSigners, type LayoutCAs } from './certs.js';
+import { isIntotoPayloadType, readEvidenceBody, statementIndex } from './payload.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../evidence/index.js';
+import type { Check, EvidenceNote } from './report.js';
+
+// Step evidence: which candidates count for a step. A candidate counts when a key the layout
+// authorises for the step (or an ITE-7 certificate meeting the step's constraints) signed it,
+// and it speaks about this step: a link whose `name` is the step, a Statement of the step's
+// expected_predicate_type, or a sublayout. The signer is whoever the signature verifies
+// against, never the file name. The threshold counts distinct keys (by SPKI fingerprint).
+// Source: in-toto 1.3.1 verifylib.verify_link_signature_thresholds; in-toto-golang
+// VerifyLinkSignatureThesholds (certificates).
+
+/** One counted piece of evidence. */
+export interface StepEvidence {
+  readonly origin: string;
+  /** Keyids (as the layout names them, or `cert:<fingerprint>`) of the keys that signed it. */
+  readonly signers: readonly string[];
+  /** The first signer, to which a sublayout's verification is bound. */
+  readonly functionary: AuthorisedKey;
+  /** Position in the step's pubkeys of the first signer (certificates come last): in-toto's link order. */
+  readonly rank: number;
+  readonly kind: 'link' | 'layout';
+  readonly materials: ArtifactIndex;
+  readonly products: ArtifactIndex;
+  readonly command: readonly string[];
+  readonly byproducts: Readonly<Record<string, unknown>>;
+  /** For a sublayout: the signed layout. */
+  readonly document?: SignedDocument;
+}
+
+/** The outcome for one step: its check, and the evidence that counted. */
+export interface StepOutcome {
+  readonly check: Check;
+  readonly accepted: StepEvidence[];
+}
+
+function authorisedFor(step: Step, keys: ReadonlyMap<string, PublicKey>): AuthorisedKey[] {
+  const out: AuthorisedKey[] = [];
+  for (const id of step.pubkeys) {
+    const key = keys.get(id);
+    if (key && !out.some((a) => a.key.fingerprint === key.fingerprint)) out.push({ keyId: id, key });
+  }
+  return out;
+}
+
+interface Judged {
+  note: EvidenceNote;
+  evidence?: StepEvidence;
+  fatal?: boolean;
+}
+
+// What one candidate is worth for the step.
+function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date): Judged {
+  const origin = item.origin;
+  if (item.error) return { note: { origin, accepted: false, signers: [], note: `unreadable: ${item.error.message}` }, fatal: true };
+  let verified;
+  try {
+    verified = verifyDocument(item.document, authorised.map((a) => keyVerifier(a.key)), origin);
+  } catch (err) {
+    if (!isCairnError(err)) throw err;
+    return { note: { origin, accepted: false, signers: [], note: `unreadable: ${err.message}` }, fatal: true };
+  }
+  const signers: AuthorisedKey[] = [];
+  for (const k of verified.signers) signers.push(authorised.find((a) => a.key.fingerprint === k.fingerprint)!);
+  for (const c of certSigners(item.document, step, cas, now)) {
+    if (!signers.some((s) => s.key.fingerprint === c.key.fingerprint)) signers.push({ keyId: `cert:${c.key.fingerprint.slice(0, 16)}`, key: c.key });
+  }
+  const ids = signers.map((s) => s.keyId);
+  if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
+  if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
+    return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type` } };
+  }
+  let payload;
+  try {
+    payload = readEvidenceBody(verified.body, origin);
+  } catch (err) {
+    if (!isCairnError(err)) throw err;
+    return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
+  }
+  const rank = Math.min(...signers.map((s) => (step.pubkeys.includes(s.keyId) ? step.pubkeys.indexOf(s.keyId) : step.pubkeys.length)));
+  const base = { origin, signers: ids, functionary: signers[0]!, rank };
+  const expected = step.expected_predicate_type;
+  const reject = (note: string): Judged => ({ note: { origin, accepted: false, signers: ids, note } });
+  if (payload.kind === 'layout') {
+    if (expected) return reject(`a sublayout, but the step expects predicate ${expected}`);
+    const none = new Map();
+    const evidence: StepEvidence = { ...base, kind: 'layout', materials: none, products: none, command: [], byproducts: {}, document: item.document };
+    return { note: { origin, accepted: true, signers: ids, note: 'sublayout' }, evidence };
+  }
+  if (payload.kind === 'link') {
+    if (payload.name !== step.name) return reject(`a link for step ${JSON.stringify(payload.name)}`);
+    const predicate = payload.predicateType;
+    if (expected && !(isLinkPredicate(expected) && (predicate === undefined || predicate === expected))) {
+      return reject(`predicate ${predicate ?? 'link (legacy)'}, but the step expects ${expected}`);
+    }
+    const { materials, products, command, byproducts } = payload;
+    return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts } };
+  }
+  const st = payload.statement;
+  if (!expected || st.predicateType !== expected) {
+    return reject(`a Statement of predicate ${st.predicateType}${expected ? `, but the step expects ${expected}` : ' (the step has no expected_predicate_type)'}`);
+  }
+  let artifacts;
+  try {
+    artifacts = statementIndex(st, origin);
+  } catch (err) {
+    if (!isCairnError(err)) throw err;
+    return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
+  }
+  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {} } };
+}
+
+/** Gathers and judges the evidence for one step, and checks its threshold. */
+export async function stepEvidence(
+  step: Step,
+  keys: ReadonlyMap<string, PublicKey>,
+  cas: LayoutCAs,
+  source: EvidenceSource,
+  now: Date,
+): Promise<StepOutcome> {
+  const authorised = authorisedFor(step, keys);
+  const items = await source.candidatesFor(step, authorised);
+  const judged = items.map((item) => judge(item, step, authorised, cas, now));
+  const evidence = judged.map((j) => j.note);
+  const accepted = judged.flatMap((j) => (j.evidence ? [j.evidence] : [])).sort((a, b) => a.rank - b.rank);
+  const signers = [...new Set(accepted.flatMap((e) => e.signers))];
+  const base = { check: 'step-evidence' as const, item: step.name, threshold: step.threshold, signers, evidence };
+  const fatal = judged.find((j) => j.fatal);
+  if (fatal) return { check: { ...base, verdict: 'fail', message: `${fatal.note.origin}: ${fatal.note.note}` }, accepted };
+  if (signers.length < step.threshold) {
+    const why = evidence.filter((n) => !n.accepted).map((n) => `${n.origin}: ${n.note}`);
+    const only = `signed by ${signers.map((s) => s.slice(0, 8)).join(', ')} only`;
+    const found = items.length === 0 ? `no evidence found in ${source.description}` : why.length > 0 ? why.slice(0, 3).join('; ') : only;
+    const message = `needs ${step.threshold} authorised functionar${step.threshold === 1 ? 'y' : 'ies'}, found ${signers.length} (${found})`;
+    return { check: { ...base, verdict: 'fail', message }, accepted };
+  }
+  const short = signers.map((s) => s.slice(0, 8)).join(', ');
+  return { check: { ...base, verdict: 'pass', message: `threshold ${step.threshold} met by ${short}` }, accepted };
+}

@@ -1,0 +1,181 @@
+import { CairnError, isCairnError } from '../errors.js';
+import { keyVerifier, type PublicKey } from '../crypto/index.js';
+import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
+import { indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
+import type { EvidenceSource } from '../evidence/index.js';
+import type { InspectionRunner } from './inspect.js';
+import { formatExpires, parseLayout } from './layout.js';
+import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';
+import { isIntotoPayloadType } from './payload.js';
+import { itemRules, runInspections } from './rules-phase.js';
+import { stepEvidence, type StepEvidence } from './steps.js';
+import { substituteParameters } from './substitute.js';
+
+// verifyLayout: in-toto's final product verification, in in-toto's order: layout signatures
+// (every given key must have signed), expiry, parameter substitution, each step's evidence and
+// threshold, sublayouts (recursively, each replaced by its summary link), command alignment
+// (warnings only), agreement of all counted links of a step, step rules, inspections, and
+// inspection rules. Each phase checks every item so that the report is complete, and the next
+// phase runs only if nothing failed; inspections never run after a failure.
+// Source: in-toto 1.3.1 verifylib.in_toto_verify; in-toto-golang verifylib.go InTotoVerify.
+// Spec: https://github.com/in-toto/docs/blob/master/in-toto-spec.md#5-final-product-verification
+
+/** What verification needs: the signed layout, its keys, the evidence, and how to run inspections. */
+export interface VerifyLayoutOptions {
+  /** The signed layout (Metablock or DSSE). */
+  layout: SignedDocument;
+  /** Keys that must each have signed the layout (at least one). */
+  layoutKeys: readonly PublicKey[];
+  /** Where step evidence comes from. */
+  evidence: EvidenceSource;
+  /** Values for `{name}` placeholders; when absent, no substitution is done (as in-toto). */
+  parameters?: Readonly<Record<string, string>>;
+  /** Runs inspections; a layout with inspections fails without one. */
+  inspections?: InspectionRunner;
+  /** The time expiry is judged at (default: now). */
+  now?: Date;
+  /** How the layout is named in the report (a file path). */
+  origin?: string;
+}
+
+const MAX_SUBLAYOUT_DEPTH = 16;
+
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
+
+/** Verifies a layout and its evidence; returns a report and never throws for a failed check. */
+export async function verifyLayout(options: VerifyLayoutOptions): Promise<VerificationReport> {
+  return verifyAt(options, 0, '');
+}
+
+function sameArtifacts(a: ArtifactIndex, b: ArtifactIndex): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [k, d] of a) {
+    const e = b.get(k);
+    if (e === undefined || !sameDigests(d, e)) return false;
+  }
+  return true;
+}
+
+async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Promise<VerificationReport> {
+  const origin = o.origin ?? 'layout';
+  if (o.layoutKeys.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give at least one layout key', { where: origin });
+  const now = o.now ?? new Date();
+  const verified = verifyDocument(o.layout, o.layoutKeys.map(keyVerifier), origin);
+  if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
+    throw new CairnError('SCHEMA_INVALID', `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type`, { where: origin });
+  }
+  const parsed = parseLayout(verified.body, origin);
+  let layout = parsed.layout;
+  const checks: Check[] = [];
+  const finish = (summary?: SummaryLink): VerificationReport => {
+    const failure = firstFailure(checks);
+    const header = {
+      origin, format: o.layout.format, expires: layout.expires, readme: layout.readme,
+      steps: layout.steps.map((s) => s.name), inspections: layout.inspect.map((i) => i.name),
+    };
+    return failure ? { verdict: 'fail', layout: header, checks, failure } : { verdict: 'pass', layout: header, checks, ...(summary ? { summary } : {}) };
+  };
+  const failed = () => checks.some((c) => c.verdict === 'fail');
+
+  const signed = new Set(verified.signers.map((k) => k.fingerprint));
+  const missing = o.layoutKeys.filter((k) => !signed.has(k.fingerprint));
+  const ids = o.layoutKeys.map((k) => k.keyId.slice(0, 8)).join(', ');
+  checks.push(missing.length > 0
+    ? { check: 'layout-signatures', verdict: 'fail', signers: verified.signers.map((k) => k.keyId), message: `no valid signature by layout key ${missing.map((k) => k.keyId.slice(0, 8)).join(', ')}` }
+    : { check: 'layout-signatures', verdict: 'pass', signers: o.layoutKeys.map((k) => k.keyId), message: `signed by ${ids}` });
+  if (failed()) return finish();
+  checks.push(parsed.expires < now
+    ? { check: 'layout-expiry', verdict: 'fail', message: `the layout expired at ${layout.expires}` }
+    : { check: 'layout-expiry', verdict: 'pass', message: `expires ${layout.expires} (checked at ${formatExpires(now)})` });
+  if (failed()) return finish();
+  if (o.parameters) {
+    layout = substituteParameters(layout, o.parameters);
+    checks.push({ check: 'parameters', verdict: 'pass', message: `substituted ${Object.keys(o.parameters).length} parameter(s)` });
+  }
+
+  const accepted = new Map<string, StepEvidence[]>();
+  for (const step of layout.steps) {
+    const r = await stepEvidence(step, parsed.keys, parsed.cas, o.evidence, now);
+    checks.push(r.check);
+    accepted.set(step.name, r.accepted);
+  }
+  if (failed()) return finish();
+
+  for (const step of layout.steps) {
+    const list = accepted.get(step.name)!;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.kind === 'layout') list[i] = await sublayout({ ...o, now }, step, list[i]!, depth, checks);
+    }
+  }
+  if (failed()) return finish();
+
+  for (const step of layout.steps) {
+    const list = accepted.get(step.name)!;
+    for (const e of list) {
+      if (e.command.length === step.expected_command.length && e.command.every((c, i) => c === step.expected_command[i])) continue;
+      const show = (c: readonly string[]) => (c.length === 0 ? 'no command' : JSON.stringify(clip(c.join(' '))));
+      checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${e.origin} ran ${show(e.command)}, the layout expects ${show(step.expected_command)}` });
+    }
+    const ref = list[0]!;
+    const other = list.find((e) => e !== ref && (!sameArtifacts(e.materials, ref.materials) || !sameArtifacts(e.products, ref.products)));
+    if (other) {
+      const what = sameArtifacts(other.materials, ref.materials) ? 'products' : 'materials';
+      checks.push({ check: 'step-agreement', verdict: 'fail', item: step.name, message: `${ref.origin} and ${other.origin} record different ${what}` });
+    } else if (list.length > 1) {
+      checks.push({ check: 'step-agreement', verdict: 'pass', item: step.name, message: `${list.length} links agree on materials and products` });
+    }
+  }
+  if (failed()) return finish();
+
+  const links = new Map<string, ArtifactView>();
+  for (const step of layout.steps) {
+    const e = accepted.get(step.name)![0]!;
+    links.set(step.name, { materials: e.materials, products: e.products });
+  }
+  checks.push(...itemRules('step-rules', layout.steps, links));
+  if (failed()) return finish();
+
+  const ran = await runInspections(layout.inspect, o.inspections);
+  checks.push(...ran.checks);
+  if (failed()) return finish();
+  const all = new Map([...links, ...ran.links]);
+  checks.push(...itemRules('inspection-rules', layout.inspect, all));
+  if (failed()) return finish();
+
+  const first = layout.steps[0] ? accepted.get(layout.steps[0].name)![0]! : undefined;
+  const last = layout.steps.length > 0 ? accepted.get(layout.steps[layout.steps.length - 1]!.name)![0]! : undefined;
+  return finish({
+    name,
+    materials: Object.fromEntries(first?.materials ?? []),
+    products: Object.fromEntries(last?.products ?? []),
+    command: last?.command ?? [],
+    byproducts: last?.byproducts ?? {},
+  });
+}
+
+// A sublayout signed by a functionary of `step`: verified with that functionary's key against
+// the links in its own directory, and replaced by its summary link (in-toto verify_sublayouts).
+async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[]): Promise<StepEvidence> {
+  const base = { check: 'sublayout' as const, item: step.name };
+  if (depth + 1 > MAX_SUBLAYOUT_DEPTH) {
+    checks.push({ ...base, verdict: 'fail', message: `${e.origin}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}` });
+    return e;
+  }
+  const source = o.evidence.forSublayout(step, e.functionary);
+  let sub: VerificationReport;
+  try {
+    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name);
+  } catch (err) {
+    if (!isCairnError(err) || err.code === 'IO_ERROR') throw err;
+    checks.push({ ...base, verdict: 'fail', message: `${e.origin}: ${err.message}` });
+    return e;
+  }
+  if (sub.verdict === 'fail' || !sub.summary) {
+    checks.push({ ...base, verdict: 'fail', sublayout: sub, message: `sublayout ${e.origin} failed: ${failureLine(sub)}` });
+    return e;
+  }
+  checks.push({ ...base, verdict: 'pass', sublayout: sub, message: `sublayout ${e.origin} passed (evidence from ${source.description})` });
+  const s = sub.summary;
+  return { ...e, kind: 'link', materials: indexArtifacts(s.materials), products: indexArtifacts(s.products), command: s.command, byproducts: s.byproducts };
+}
