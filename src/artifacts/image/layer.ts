@@ -4,7 +4,7 @@ import { decompressInto } from './decompress.js';
 import { entryRole, MAX_PATH_BYTES, normalizeEntryPath } from './paths.js';
 import { TarReader, type TarEntryType, type TarHeader, type TarSink } from './tar.js';
 import type { LayerReport, LayerSource, Limits } from './types.js';
-import { isLayerMediaType } from './mediatypes.js';
+import { isLayerMediaType } from '../../oci/index.js';
 
 // Reads one layer into the list of changes it makes, in archive order: entries (with the
 // sha256 of each regular file, hashed as it streams by), whiteouts and opaque markers. The
