@@ -91,7 +91,7 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
     let manifestBytes: Buffer | undefined;
     if (existsSync(target)) {
-      if (!(content instanceof Uint8Array)) content.resume();
+      if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
     if (isManifestType(desc.mediaType)) {
