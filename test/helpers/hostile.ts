@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { after } from 'node:test';
 
 // A hostile "registry" for tests: a node:http server on 127.0.0.1 (port 0) that answers what a
 // test tells it to: bytes that do not match their digest, headers that lie, endless bodies
@@ -30,7 +29,7 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-/** Starts a server; it is closed after the test file (or by close()). */
+/** Starts a server; call close() when done (in an after hook). */
 export async function startHostileServer(handler: HostileHandler = notFound): Promise<HostileServer> {
   let current = handler;
   const requests: SeenRequest[] = [];
@@ -62,7 +61,6 @@ export async function startHostileServer(handler: HostileHandler = notFound): Pr
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  after(close);
   return {
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,

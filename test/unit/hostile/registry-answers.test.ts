@@ -1,4 +1,4 @@
-import { describe, it, afterEach } from 'node:test';
+import { describe, it, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { digestOf } from '../../../src/digest/index.js';
@@ -14,6 +14,7 @@ import { endless, json, startHostileServer } from '../../helpers/hostile.js';
 // pages) or answers the GitLab way. Each is capped, checked and reported as a CairnError.
 
 const server = await startHostileServer();
+after(() => server.close());
 const REPO = 'hostile/app';
 const opened: RegistryStore[] = [];
 // Well under 1 GiB: what a client that stops reading lets the kernel buffer on loopback.
@@ -215,6 +216,16 @@ describe('hostile registry: stalls and broken answers', () => {
     assert.equal(server.requests.filter((r) => r.method === 'GET').length, 2);
     await assertCairnError(() => quick().push({ mediaType: 'application/octet-stream', digest: digestOf('x'), size: 1 }, Buffer.from('x')), 'NETWORK_ERROR');
     assert.equal(server.requests.filter((r) => r.method === 'POST').length, 1);
+  });
+
+  it('never sends a POST or a PATCH again, even with a body it could replay', async () => {
+    routes({ [`POST /v2/${REPO}/blobs/uploads/`]: (_req, res) => json(res, 503, Buffer.from('busy')), [`PATCH /v2/${REPO}/blobs/uploads/x`]: (_req, res) => json(res, 503, Buffer.from('busy')) });
+    const client = store().client;
+    for (const method of ['POST', 'PATCH'] as const) {
+      const path = method === 'POST' ? `/v2/${REPO}/blobs/uploads/` : `/v2/${REPO}/blobs/uploads/x`;
+      await assertCairnError(() => client.send({ method, path, body: Buffer.from('chunk'), scopes: [], ok: [202] }), 'REGISTRY_ERROR', /503/);
+      assert.equal(server.requests.filter((r) => r.method === method).length, 1);
+    }
   });
 
   it('retries a manifest whose body breaks off, and fails a blob stream that breaks off with a NETWORK_ERROR', async () => {
