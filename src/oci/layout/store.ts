@@ -12,6 +12,7 @@ import { bytesStream, MAX_MANIFEST_BYTES, type ReferrerLister, type Store, type 
 import { isManifestType } from '../mediatypes.js';
 import { parseManifestNode, referrerDescriptor, subjectOf } from '../manifest.js';
 import { emptyIndex, readIndexFile, updateIndexFile, writeIndexFile } from './index-file.js';
+import { sweepStaleTemp } from './sweep.js';
 
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 // An OCI image-layout directory as a Store: blobs under blobs/sha256/<hex>, written to
@@ -26,6 +27,7 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   readonly location: string;
   private readonly subjects = new Map<string, { subject: string; entry: Descriptor } | null>();
+  private swept = false;
 
   private constructor(readonly dir: string) {
     this.location = `oci:${dir}`;
@@ -86,7 +88,15 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     return { mediaType: found.mediaType, digest: found.digest, size: found.size };
   }
 
+  // Before the first write: remove temp files that killed writers left (see sweep.ts).
+  private sweepOnce(): void {
+    if (this.swept) return;
+    this.swept = true;
+    sweepStaleTemp(this.dir);
+  }
+
   async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+    this.sweepOnce();
     const target = this.blobPath(desc.digest);
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
     let manifestBytes: Buffer | undefined;
@@ -132,6 +142,7 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {
+    this.sweepOnce();
     if (!(await this.exists(desc))) throw new CairnError('NOT_FOUND', `cannot tag ${desc.digest}: not in the layout`, { where: this.location });
     const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME]: tag } };
     await updateIndexFile(this.dir, (index) => {
