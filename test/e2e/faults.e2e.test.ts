@@ -31,7 +31,7 @@ const KEY = join(tmp, 'key');
 const PREDICATE = join(tmp, 'predicate.json');
 
 async function cairn(args: string[]): Promise<BoundedRun> {
-  return runBounded([...args, '--timeout', '1', '--quiet'], { deadlineMs: 90_000 });
+  return runBounded([...args, '--registry-timeout', '1', '--quiet'], { deadlineMs: 90_000 });
 }
 
 // Exit 0, or exit 3 with exactly one line; anything else (a hang, a crash, exit 70) fails.

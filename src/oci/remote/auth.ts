@@ -78,8 +78,12 @@ export class Authenticator {
     for (const v of values) if (v && v.length >= 3) this.secrets.add(v);
   }
 
-  /** Answers a 401 challenge; returns the header to retry with, or throws UNAUTHORIZED. */
-  async answer(wwwAuthenticate: string | undefined, scopes: string[]): Promise<string> {
+  /**
+   * Answers a 401 challenge to a request sent with `sent` (its Authorization header, if any);
+   * returns the header to retry with, or throws UNAUTHORIZED. Requests sent in parallel before
+   * the first challenge was answered are each answered, not taken for a rejection.
+   */
+  async answer(wwwAuthenticate: string | undefined, scopes: string[], sent?: string): Promise<string> {
     const challenge = wwwAuthenticate ? parseChallenge(wwwAuthenticate) : undefined;
     const creds = await this.credentials();
     if (creds?.kind === 'basic') this.remember(creds.password, basicHeader(creds)?.slice('Basic '.length));
@@ -88,7 +92,7 @@ export class Authenticator {
     if (challenge.scheme === 'basic') {
       const header = basicHeader(creds);
       if (!header) throw new CairnError('UNAUTHORIZED', 'authentication required (log in, or give --username and --password-stdin)', { where: this.host });
-      if (this.basic) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
+      if (sent === header) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
       this.basic = true;
       return header;
     }

@@ -138,7 +138,7 @@ export class RegistryClient {
       if (status === 401 && sameOrigin && !answered) {
         discardBody(res.body);
         const challenge = headerText(res.headers['www-authenticate']);
-        authorization = await this.auth.answer(challenge, req.scopes);
+        authorization = await this.auth.answer(challenge, req.scopes, headers['authorization']);
         answered = true;
         if (!replayable) throw new CairnError('UNAUTHORIZED', 'the registry asked for credentials in the middle of an upload; retry', { where: `${req.method} ${redactUrl(url)}` });
         attempt--;

@@ -39,6 +39,19 @@ describe('credentials stay with the registry', () => {
     agent.assertNoPendingInterceptors();
   });
 
+  it('answers the Basic challenges of requests sent in parallel, each of them (no false "credentials rejected")', async () => {
+    const { agent, https, store } = setup();
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('{}'), size: 2 }, layers: [] }));
+    const headers = { 'content-type': 'application/vnd.oci.image.manifest.v1+json' };
+    for (const tag of ['a', 'b', 'c']) {
+      https.intercept({ path: `/v2/team/app/manifests/${tag}`, method: 'GET', headers: noAuth }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } });
+      https.intercept({ path: `/v2/team/app/manifests/${tag}`, method: 'GET', headers: { authorization: `Basic ${BASIC}` } }).reply(200, manifest, { headers });
+    }
+    const found = await Promise.all(['a', 'b', 'c'].map((t) => store.resolve(t)));
+    assert.deepEqual(found.map((d) => d.digest), Array(3).fill(digestOf(manifest)));
+    agent.assertNoPendingInterceptors();
+  });
+
   it('refuses to send the credentials of an HTTPS registry to a plain-HTTP token realm', async () => {
     const { https, store } = setup();
     https.intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Bearer realm="http://auth.example/token",service="reg"' } });
