@@ -19,7 +19,8 @@ export interface Challenge {
 /** Parses a WWW-Authenticate header; Bearer is preferred when several schemes are offered. */
 export function parseChallenge(header: string): Challenge | undefined {
   const found: Challenge[] = [];
-  const re = /(?:^|,)\s*(Basic|Bearer)\b/gi;
+  // A scheme is a token followed by a space or the end (RFC 7235 §2.1), not a parameter named `bearer=`.
+  const re = /(?:^|,)\s*(Basic|Bearer)(?=\s|$)/gi;
   let m: RegExpExecArray | null;
   const starts: { scheme: string; index: number; end: number }[] = [];
   while ((m = re.exec(header))) starts.push({ scheme: (m[1] as string).toLowerCase(), index: m.index, end: re.lastIndex });
