@@ -47,7 +47,7 @@ describe('fuzz: registry documents and headers', () => {
     }), { numRuns: RUNS });
   });
 
-  it('references: any text parses or is refused, and what parses prints back to itself', () => {
+  it('references: any text parses or is refused, and what parses prints back to itself (but oci:DIR:WITH:COLONS)', () => {
     const part = fc.constantFrom('', 'a', 'A', '-', '_', '__', '.', ':', '/', '@', 'oci:', 'localhost', '127.0.0.1', '[::1]', ':5000', 'sha256:', 'sha512:', '0'.repeat(64), 'v1.0', '..', '%', ' ');
     const text = fc.oneof(fc.string(), fc.array(part, { maxLength: 12 }).map((p) => p.join('')));
     fc.assert(fc.property(text, (s) => {
@@ -59,6 +59,8 @@ describe('fuzz: registry documents and headers', () => {
         assert.ok(!err.message.includes('\n'));
         return;
       }
+      // A directory whose name has a colon cannot be told from DIR:tag once printed (oras's syntax too).
+      if (ref.kind === 'layout' && ref.path.includes(':')) return;
       assert.deepEqual(parseReference(formatReference(ref)), ref);
     }), { numRuns: RUNS * 3 });
   });
