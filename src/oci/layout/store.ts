@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -126,12 +126,21 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   private async ingest(target: string, content: Readable | Uint8Array, expected: { digest: Digest; size: number; where: string }): Promise<void> {
     const dir = join(this.dir, 'ingest');
     const tmp = join(dir, `${expected.digest.slice(7, 19)}-${randomBytes(6).toString('hex')}`);
+    let fd: number | undefined;
     try {
       mkdirSync(dir, { recursive: true });
       const source = content instanceof Uint8Array ? bytesStream(content) : content;
-      await pipeline(source, new VerifyingStream(expected), createWriteStream(tmp, { flags: 'wx', flush: true }));
+      const verifier = new VerifyingStream(expected);
+      // Created before any byte flows: a stream's own (asynchronous) open could create the file
+      // after a failed transfer was cleaned up, leaving it behind.
+      fd = openSync(tmp, 'wx', 0o644);
+      const file = createWriteStream(tmp, { fd, flush: true });
+      fd = undefined;
+      await pipeline(source, verifier, file);
       renameSync(tmp, target);
     } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      if (!(content instanceof Uint8Array)) content.destroy();
       try {
         unlinkSync(tmp);
       } catch {
