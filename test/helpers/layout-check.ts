@@ -18,7 +18,7 @@ export interface LayoutReport {
   leftovers: string[];
 }
 
-/** Checks a layout directory; an absent directory or index.json is reported as a problem. */
+/** Checks a layout directory; a directory a writer was killed in while creating it is not a layout yet, which is fine. */
 export function checkLayoutDir(dir: string): LayoutReport {
   const report: LayoutReport = { blobs: 0, problems: [], leftovers: [] };
   const blobsDir = join(dir, 'blobs', 'sha256');
@@ -35,7 +35,8 @@ export function checkLayoutDir(dir: string): LayoutReport {
   if (existsSync(dir)) report.leftovers.push(...readdirSync(dir).filter((n) => n.includes('.tmp-') || n.includes('.stale-')));
   const indexPath = join(dir, 'index.json');
   if (!existsSync(indexPath)) {
-    report.problems.push('no index.json');
+    // Killed while creating the layout: it is not one yet (no oci-layout marker, written last).
+    if (existsSync(join(dir, 'oci-layout'))) report.problems.push('an oci-layout marker without index.json');
     return report;
   }
   let index;
