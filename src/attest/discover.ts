@@ -1,9 +1,10 @@
-import { isIndexType, fetchManifestNode, listReferrers, type ReadOnlyStore } from '../oci/index.js';
+import { isIndexType, fetchManifestNode, referrersReader, type ReadOnlyStore } from '../oci/index.js';
 import type { Descriptor, Platform } from '../schema/index.js';
 
 // What is attached to an image, as `oras discover` shows it: the referrers of the manifest
 // (and theirs, recursively: a signature on an attestation), and for an image index each
-// platform's manifest with its own referrers.
+// platform's manifest with its own referrers. On the tag fallback the tags are listed once for
+// the whole tree (referrersReader), so a wide tree costs requests per fallback index, not per node.
 
 /** One node of the discovered tree. */
 export interface DiscoveredNode {
@@ -23,10 +24,11 @@ export interface DiscoverOptions {
 /** Builds the tree of what refers to `root` (and to its platform manifests). */
 export async function discover(store: ReadOnlyStore, root: Descriptor, options: DiscoverOptions = {}): Promise<DiscoveredNode> {
   const depth = options.depth ?? 4;
+  const listReferrers = referrersReader(store);
   const referrersOf = async (desc: Descriptor, level: number, seen: Set<string>): Promise<DiscoveredNode[]> => {
     if (level >= depth) return [];
     const out: DiscoveredNode[] = [];
-    for (const r of await listReferrers(store, desc, level === 0 ? options.artifactType : undefined)) {
+    for (const r of await listReferrers(desc, level === 0 ? options.artifactType : undefined)) {
       if (seen.has(r.digest)) continue;
       seen.add(r.digest);
       out.push({ descriptor: r, manifests: [], referrers: await referrersOf(r, level + 1, seen) });

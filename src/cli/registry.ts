@@ -15,7 +15,8 @@ export function registryOptions(y: Argv): Argv {
     .option('insecure', { type: 'boolean', default: false, describe: 'do not verify the registry\'s TLS certificate' })
     .option('ca-file', { type: 'string', describe: 'PEM file of CA certificates to trust (also turns on HTTPS for loopback)' })
     .option('username', { alias: 'u', type: 'string', describe: 'registry user name (with --password-stdin); default: Docker\'s config.json' })
-    .option('password-stdin', { type: 'boolean', default: false, describe: 'read the registry password from standard input' });
+    .option('password-stdin', { type: 'boolean', default: false, describe: 'read the registry password from standard input' })
+    .option('registry-timeout', { type: 'number', default: 60, describe: 'seconds to wait for a registry to answer (or to send more of a body) before retrying or giving up' });
 }
 
 let stdinPassword: Promise<string> | undefined;
@@ -45,7 +46,10 @@ export async function accessOptions(argv: Record<string, unknown>, ctx: CliConte
   } else if (username !== undefined) {
     throw new CairnError('INVALID_ARGUMENT', '--username needs --password-stdin (passwords are never taken on the command line)');
   }
+  const timeout = Number(argv['registry-timeout'] ?? 60);
+  if (!(timeout > 0 && timeout <= 3600)) throw new CairnError('INVALID_ARGUMENT', `--registry-timeout ${String(argv['registry-timeout'])}: give seconds between 0 and 3600`);
   return {
+    timeoutMs: Math.ceil(timeout * 1000),
     plainHttp: Boolean(argv['plain-http']),
     insecure: Boolean(argv['insecure']),
     ca,

@@ -60,6 +60,7 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       emit({ kind: 'bytes', n });
     });
     stream.on('error', (err) => counted.destroy(err));
+    counted.on('close', () => stream.destroy());
     await dst.push(desc, stream.pipe(counted));
     result.blobs++;
   };

@@ -19,6 +19,8 @@ export interface RegistryAccess {
   env?: NodeJS.ProcessEnv;
   /** Request lines for --debug. */
   onDebug?: (line: string) => void;
+  /** How long a registry may stay silent before a request is retried or fails (ms). */
+  timeoutMs?: number;
 }
 
 export interface OpenOptions extends RegistryAccess {
@@ -39,6 +41,7 @@ export async function openStore(ref: Reference, options: OpenOptions = {}): Prom
     insecure: options.insecure,
     ca: options.ca,
     onDebug: options.onDebug,
+    timeoutMs: options.timeoutMs,
     credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(ref.registry, env)),
   });
   return new RegistryStore(client, ref.repository, ref.registry);

@@ -49,7 +49,7 @@ function parseLayoutReference(s: string, where: string): Reference {
   let tag: string | undefined;
   if (!digest) {
     const split = splitTag(rest);
-    if (split.tag !== undefined && TAG_RE.test(split.tag) && split.rest !== '') ({ rest: path, tag } = split);
+    if (split.tag !== undefined && TAG_RE.test(split.tag)) ({ rest: path, tag } = split);
   }
   if (!path) throw new CairnError('INVALID_ARGUMENT', 'oci: reference needs a directory (oci:DIR[:tag|@digest])', { where });
   return { kind: 'layout', path: isAbsolute(path) ? path : resolvePath(path), ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CairnError, isCairnError } from '../errors.js';
 import { digestHex, type Digest } from '../digest/index.js';
 import type { Descriptor, Index } from '../schema/index.js';
-import { isReferrerLister, isTagLister, type ReadOnlyStore, type Store } from './store.js';
+import { isReferrerLister, isTagLister, MAX_REFERRERS, type ReadOnlyStore, type Store } from './store.js';
 import { isIndexType, OCI_INDEX } from './mediatypes.js';
 import { fetchManifestNode, makeIndex, pushJson, referrerDescriptor, subjectOf } from './manifest.js';
 
@@ -35,7 +35,12 @@ export async function readReferrersIndex(store: ReadOnlyStore, subject: Descript
   if (!isIndexType(desc.mediaType) || desc.digest === subject.digest) return { index: makeIndex([]) };
   const node = await fetchManifestNode(store, desc);
   if (node.kind !== 'index') return { index: makeIndex([]) };
+  if (node.index.manifests.length > MAX_REFERRERS) throw tooMany(store, subject);
   return { index: node.index, digest: desc.digest };
+}
+
+function tooMany(store: ReadOnlyStore, subject: Descriptor): CairnError {
+  return new CairnError('TOO_LARGE', `more than ${MAX_REFERRERS} referrers of ${subject.digest}`, { where: store.location });
 }
 
 export interface ListOptions {
@@ -49,21 +54,72 @@ export async function listReferrers(store: ReadOnlyStore, subject: Descriptor, a
   if (isReferrerLister(store)) found = await store.referrers(subject, artifactType);
   if (found === null) {
     found = (await readReferrersIndex(store, subject)).index.manifests;
-    if (options.fromTags ?? true) found = await mergeTagged(store, subject, found);
+    if (options.fromTags ?? true) found = await mergeTagged(store, subject, found, await referrerTagsOf(store, subject));
   }
+  return uniqueOfType(found, artifactType);
+}
+
+/**
+ * Lists the referrers of many subjects for one read-only command (discover, verify). On the tag
+ * fallback the repository's tags are listed once, and a subject's `sha256-<hex>` index is read
+ * only when that tag exists: a subject with 10,000 referrers costs a few requests, not two per
+ * referrer. Not for writers, which must re-read the tags (see addReferrer).
+ */
+export function referrersReader(store: ReadOnlyStore): (subject: Descriptor, artifactType?: string) => Promise<Descriptor[]> {
+  let tags: Promise<TagIndex> | undefined;
+  return async (subject, artifactType) => {
+    if (isReferrerLister(store)) {
+      const found = await store.referrers(subject, artifactType);
+      if (found !== null) return uniqueOfType(found, artifactType);
+    }
+    if (!isTagLister(store)) return listReferrers(store, subject, artifactType);
+    const index = await (tags ??= store.tags().then(indexTags));
+    const tag = referrersTag(subject.digest as Digest);
+    const listed = index.fallback.has(tag) ? (await readReferrersIndex(store, subject)).index.manifests : [];
+    return uniqueOfType(await mergeTagged(store, subject, listed, index.perReferrer.get(tag) ?? []), artifactType);
+  };
+}
+
+function uniqueOfType(found: Descriptor[], artifactType: string | undefined): Descriptor[] {
   const unique = new Map<string, Descriptor>();
   for (const d of found) if (!unique.has(d.digest)) unique.set(d.digest, d);
   return [...unique.values()].filter((d) => !artifactType || d.artifactType === artifactType);
 }
 
+// The repository's tags sorted for referrer lookups: fallback index tags, and per-referrer tags by subject.
+interface TagIndex {
+  fallback: Set<string>;
+  perReferrer: Map<string, string[]>;
+}
+
+const FALLBACK_TAG = /^sha256-[0-9a-f]{64}$/;
+const REFERRER_TAG = /^(sha256-[0-9a-f]{64})\.[0-9a-f]{32}\.ref$/;
+
+function indexTags(tags: string[]): TagIndex {
+  const index: TagIndex = { fallback: new Set(), perReferrer: new Map() };
+  for (const t of tags) {
+    if (FALLBACK_TAG.test(t)) index.fallback.add(t);
+    const m = REFERRER_TAG.exec(t);
+    if (m) index.perReferrer.set(m[1] as string, [...(index.perReferrer.get(m[1] as string) ?? []), t]);
+  }
+  return index;
+}
+
+// The per-referrer tags of `subject` (see referrerTag), when the store can list tags.
+async function referrerTagsOf(store: ReadOnlyStore, subject: Descriptor): Promise<string[]> {
+  if (!isTagLister(store)) return [];
+  const prefix = `${referrersTag(subject.digest as Digest)}.`;
+  return (await store.tags()).filter((t) => t.startsWith(prefix) && t.endsWith('.ref'));
+}
+
 // Adds the referrers found through their unique tags that `known` lacks (a lost index update).
-async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[]): Promise<Descriptor[]> {
-  if (!isTagLister(store)) return known;
+async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[], tagged: string[]): Promise<Descriptor[]> {
   const prefix = `${referrersTag(subject.digest as Digest)}.`;
   const have = new Set(known.map((d) => digestHex(d.digest as Digest).slice(0, 32)));
   const out = [...known];
-  for (const tag of await store.tags()) {
-    if (!tag.startsWith(prefix) || !tag.endsWith('.ref') || have.has(tag.slice(prefix.length, -4))) continue;
+  for (const tag of tagged) {
+    if (have.has(tag.slice(prefix.length, -4))) continue;
+    if (out.length >= MAX_REFERRERS) throw tooMany(store, subject);
     try {
       const node = await fetchManifestNode(store, await store.resolve(tag));
       if (subjectOf(node)?.digest === subject.digest) out.push(referrerDescriptor(node));
@@ -127,7 +183,7 @@ async function writeUntilKept(store: Store, subject: Descriptor, referrers: Desc
   const allIn = (entries: Descriptor[]) => referrers.every((r) => entries.some((d) => d.digest === r.digest));
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = (await readReferrersIndex(store, subject)).index.manifests;
-    const merged = tagged ? await mergeTagged(store, subject, current) : [...current];
+    const merged = tagged ? await mergeTagged(store, subject, current, await referrerTagsOf(store, subject)) : [...current];
     for (const r of referrers) if (!merged.some((d) => d.digest === r.digest)) merged.push(r);
     if (merged.length !== current.length) await writeReferrersIndex(store, subject, merged);
     if (!check) return;
@@ -159,7 +215,7 @@ export interface RepairResult {
 export async function repairReferrers(store: Store, subject: Descriptor): Promise<RepairResult> {
   if (await listsNatively(store, subject)) return { added: [], removed: [], total: 0 };
   const current = (await readReferrersIndex(store, subject)).index.manifests;
-  const merged = await mergeTagged(store, subject, current);
+  const merged = await mergeTagged(store, subject, current, await referrerTagsOf(store, subject));
   const kept: Descriptor[] = [];
   const removed: string[] = [];
   for (const d of merged) {

@@ -63,18 +63,33 @@ export function isBlobMounter(store: unknown): store is BlobMounter {
 
 /** Largest manifest or index Cairn reads or writes (oras-go MaxMetadataBytes, registry 2.8.2's limit). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Most referrers Cairn reads for one subject (API pages or the fallback index, with its tags). */
+export const MAX_REFERRERS = 10_000;
 
 /** Reads a whole blob or manifest, checking size and digest while reading, with a byte cap. */
+// The source is destroyed once its reader is done or gone: a registry body left half-read would
+// hold its connection (and the client's close) forever.
 export async function fetchVerified(store: ReadOnlyStore, desc: Descriptor, maxBytes: number, where?: string): Promise<Buffer> {
   const stream = await store.fetch(desc);
-  return readVerified(stream, { digest: desc.digest as Digest, size: desc.size, maxBytes, where: where ?? desc.digest });
+  try {
+    return await readVerified(stream, { digest: desc.digest as Digest, size: desc.size, maxBytes, where: where ?? desc.digest });
+  } finally {
+    stream.destroy();
+  }
 }
 
-/** A stream of a blob that fails (instead of ending) on a wrong size or digest. */
+/** A stream of a blob that fails (instead of ending) on a wrong size or digest; destroying it releases the source. */
 export async function openVerified(store: ReadOnlyStore, desc: Descriptor, maxBytes?: number): Promise<Readable> {
   const raw = await store.fetch(desc);
-  const verifier = new VerifyingStream({ digest: desc.digest as Digest, size: desc.size, maxBytes, where: desc.digest });
+  let verifier: VerifyingStream;
+  try {
+    verifier = new VerifyingStream({ digest: desc.digest as Digest, size: desc.size, maxBytes, where: desc.digest });
+  } catch (err) {
+    raw.destroy();
+    throw err;
+  }
   raw.on('error', (err) => verifier.destroy(err));
+  verifier.on('close', () => raw.destroy());
   return raw.pipe(verifier);
 }
 

@@ -12,8 +12,9 @@ import { CAIRN_BIN } from './paths.js';
 
 // The real registry for e2e tests: Debian's docker-registry (distribution 2.8.2) on 127.0.0.1
 // on a free port, with a temp storage dir and a config of our own (deletes on; the Debian
-// default config turns htpasswd on). Variants: htpasswd auth (bcrypt, made by bcryptjs) and
-// TLS (a self-signed P-256 certificate for 127.0.0.1 and localhost, made by openssl). The
+// default config turns htpasswd on). Variants: htpasswd auth (bcrypt, made by bcryptjs), TLS
+// (a self-signed P-256 certificate for 127.0.0.1 and localhost, made by openssl), and bearer
+// tokens from a token server the test runs. The
 // registry gets no REGISTRY_* variables (distribution reads them as config overrides), and it
 // is stopped by its own pid, never by name.
 
@@ -22,6 +23,8 @@ export const REGISTRY_BIN = '/usr/bin/docker-registry';
 export interface RegistryVariant {
   auth?: boolean;
   tls?: boolean;
+  /** Bearer-token auth (auth.token) against a token server such as test/helpers/token-server.ts. */
+  token?: { realm: string; service: string; issuer: string; certFile: string };
 }
 
 /** A running test registry. */
@@ -99,6 +102,10 @@ export async function startRegistry(variant: RegistryVariant = {}): Promise<Test
     writeFileSync(join(dir, 'htpasswd'), `${user}:${bcrypt.hashSync(password, 6)}\n`);
     lines.push('auth:', '  htpasswd:', '    realm: cairn-test', `    path: ${join(dir, 'htpasswd')}`);
   }
+  if (variant.token) {
+    const t = variant.token;
+    lines.push('auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.certFile}`);
+  }
   const config = join(dir, 'config.yml');
   writeFileSync(config, `${lines.join('\n')}\n`);
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
@@ -113,7 +120,7 @@ export async function startRegistry(variant: RegistryVariant = {}): Promise<Test
   const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
   for (let i = 0; ; i++) {
     const status = await probe(url, ca);
-    if (status === 200 || (variant.auth && status === 401)) break;
+    if (status === 200 || ((variant.auth || variant.token) && status === 401)) break;
     if (exited || i > 150) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       throw new Error(`registry did not start: ${readFileSync(join(dir, 'registry.log'), 'utf8').slice(0, 2000)}`);

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { bytesStream, MAX_MANIFEST_BYTES, type ReferrerLister, type Store, type 
 import { isManifestType } from '../mediatypes.js';
 import { parseManifestNode, referrerDescriptor, subjectOf } from '../manifest.js';
 import { emptyIndex, readIndexFile, updateIndexFile, writeIndexFile } from './index-file.js';
+import { sweepStaleTemp } from './sweep.js';
 
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 // An OCI image-layout directory as a Store: blobs under blobs/sha256/<hex>, written to
@@ -26,6 +27,7 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   readonly location: string;
   private readonly subjects = new Map<string, { subject: string; entry: Descriptor } | null>();
+  private swept = false;
 
   private constructor(readonly dir: string) {
     this.location = `oci:${dir}`;
@@ -86,12 +88,20 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     return { mediaType: found.mediaType, digest: found.digest, size: found.size };
   }
 
+  // Before the first write: remove temp files that killed writers left (see sweep.ts).
+  private sweepOnce(): void {
+    if (this.swept) return;
+    this.swept = true;
+    sweepStaleTemp(this.dir);
+  }
+
   async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+    this.sweepOnce();
     const target = this.blobPath(desc.digest);
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
     let manifestBytes: Buffer | undefined;
     if (existsSync(target)) {
-      if (!(content instanceof Uint8Array)) content.resume();
+      if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
     if (isManifestType(desc.mediaType)) {
@@ -116,12 +126,21 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   private async ingest(target: string, content: Readable | Uint8Array, expected: { digest: Digest; size: number; where: string }): Promise<void> {
     const dir = join(this.dir, 'ingest');
     const tmp = join(dir, `${expected.digest.slice(7, 19)}-${randomBytes(6).toString('hex')}`);
+    let fd: number | undefined;
     try {
       mkdirSync(dir, { recursive: true });
       const source = content instanceof Uint8Array ? bytesStream(content) : content;
-      await pipeline(source, new VerifyingStream(expected), createWriteStream(tmp, { flags: 'wx', flush: true }));
+      const verifier = new VerifyingStream(expected);
+      // Created before any byte flows: a stream's own (asynchronous) open could create the file
+      // after a failed transfer was cleaned up, leaving it behind.
+      fd = openSync(tmp, 'wx', 0o644);
+      const file = createWriteStream(tmp, { fd, flush: true });
+      fd = undefined;
+      await pipeline(source, verifier, file);
       renameSync(tmp, target);
     } catch (err) {
+      if (fd !== undefined) closeSync(fd);
+      if (!(content instanceof Uint8Array)) content.destroy();
       try {
         unlinkSync(tmp);
       } catch {
@@ -132,6 +151,7 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {
+    this.sweepOnce();
     if (!(await this.exists(desc))) throw new CairnError('NOT_FOUND', `cannot tag ${desc.digest}: not in the layout`, { where: this.location });
     const entry: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size, annotations: { [REF_NAME]: tag } };
     await updateIndexFile(this.dir, (index) => {

@@ -7,7 +7,8 @@ import { redactUrl } from './errors.js';
 // A 401 carries a challenge: Basic (send the credentials) or Bearer (get a token for the scopes
 // from the realm, with the credentials as Basic auth, or an identity token by OAuth2 POST).
 // Tokens are cached per scope set until shortly before they expire. Tokens, passwords and
-// Authorization headers never appear in errors.
+// Authorization headers never appear in errors, and credentials of an HTTPS registry are never
+// sent to a plain-HTTP realm.
 
 /** One WWW-Authenticate challenge. */
 export interface Challenge {
@@ -18,7 +19,8 @@ export interface Challenge {
 /** Parses a WWW-Authenticate header; Bearer is preferred when several schemes are offered. */
 export function parseChallenge(header: string): Challenge | undefined {
   const found: Challenge[] = [];
-  const re = /(?:^|,)\s*(Basic|Bearer)\b/gi;
+  // A scheme is a token followed by a space or the end (RFC 7235 §2.1), not a parameter named `bearer=`.
+  const re = /(?:^|,)\s*(Basic|Bearer)(?=\s|$)/gi;
   let m: RegExpExecArray | null;
   const starts: { scheme: string; index: number; end: number }[] = [];
   while ((m = re.exec(header))) starts.push({ scheme: (m[1] as string).toLowerCase(), index: m.index, end: re.lastIndex });
@@ -46,11 +48,14 @@ interface CachedToken {
 export class Authenticator {
   private basic = false;
   private readonly tokens: CachedToken[] = [];
+  private readonly secrets = new Set<string>();
 
   constructor(
     private readonly host: string,
     private readonly credentials: () => Promise<Credentials | undefined>,
     private readonly send: TokenSender,
+    /** The registry is spoken to over HTTPS: credentials then never go to a plain-HTTP realm. */
+    private readonly secure = false,
   ) {}
 
   /** The Authorization header to send for these scopes, if one is known. */
@@ -60,15 +65,35 @@ export class Authenticator {
     return this.tokens.find((t) => t.expires > now && scopes.every((s) => t.scopes.has(s)))?.header;
   }
 
-  /** Answers a 401 challenge; returns the header to retry with, or throws UNAUTHORIZED. */
-  async answer(wwwAuthenticate: string | undefined, scopes: string[]): Promise<string> {
+  /**
+   * Replaces every secret this authenticator has handled (password, Basic credential, identity
+   * and bearer tokens) by `***`: for text a registry sent back, which may echo them.
+   */
+  scrub(text: string): string {
+    let out = text;
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+    return out;
+  }
+
+  private remember(...values: (string | undefined)[]): void {
+    for (const v of values) if (v && v.length >= 3) this.secrets.add(v);
+  }
+
+  /**
+   * Answers a 401 challenge to a request sent with `sent` (its Authorization header, if any);
+   * returns the header to retry with, or throws UNAUTHORIZED. Requests sent in parallel before
+   * the first challenge was answered are each answered, not taken for a rejection.
+   */
+  async answer(wwwAuthenticate: string | undefined, scopes: string[], sent?: string): Promise<string> {
     const challenge = wwwAuthenticate ? parseChallenge(wwwAuthenticate) : undefined;
     const creds = await this.credentials();
+    if (creds?.kind === 'basic') this.remember(creds.password, basicHeader(creds)?.slice('Basic '.length));
+    if (creds?.kind === 'identity-token') this.remember(creds.token);
     if (!challenge) throw new CairnError('UNAUTHORIZED', 'registry refused the request (401) without a usable challenge', { where: this.host });
     if (challenge.scheme === 'basic') {
       const header = basicHeader(creds);
       if (!header) throw new CairnError('UNAUTHORIZED', 'authentication required (log in, or give --username and --password-stdin)', { where: this.host });
-      if (this.basic) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
+      if (sent === header) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
       this.basic = true;
       return header;
     }
@@ -81,6 +106,9 @@ export class Authenticator {
     const realm = params['realm'];
     if (!realm || !/^https?:\/\//.test(realm)) throw new CairnError('UNAUTHORIZED', 'Bearer challenge without a usable realm', { where: this.host });
     const where = `token ${redactUrl(realm)}`;
+    if (this.secure && creds && realm.startsWith('http:')) {
+      throw new CairnError('UNAUTHORIZED', 'the registry asks for credentials to be sent to a plain-HTTP token realm; refused', { where });
+    }
     let res: { status: number; text: string };
     if (creds?.kind === 'identity-token') {
       const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.token, client_id: 'cairn', ...(params['service'] ? { service: params['service'] } : {}), scope: scopes.join(' ') });
@@ -104,6 +132,7 @@ export class Authenticator {
     const value = parsed.success ? (parsed.data.token ?? parsed.data.access_token) : undefined;
     if (!parsed.success || !value) throw new CairnError('REGISTRY_ERROR', 'token response has no token', { where });
     const lifetime = Math.max(parsed.data.expires_in ?? 60, 20);
+    this.remember(value);
     const header = `Bearer ${value}`;
     this.tokens.push({ scopes: new Set(scopes), header, expires: Date.now() + (lifetime - 10) * 1000 });
     return header;

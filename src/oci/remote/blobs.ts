@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import { CairnError } from '../../errors.js';
+import { CairnError, isCairnError } from '../../errors.js';
 import { VerifyingStream, type Digest } from '../../digest/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { headerText, type RegistryClient } from './client.js';
+import { discardBody, headerText, type RegistryClient, type RegistryRequest } from './client.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs
 // Blob reads (redirects to blob storage are followed by the client), existence checks, and
@@ -32,7 +32,7 @@ export async function fetchBlob(client: RegistryClient, repo: string, desc: Desc
 /** HEAD a blob. */
 export async function blobExists(client: RegistryClient, repo: string, digest: string): Promise<boolean> {
   const res = await client.send({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes: pull(repo), ok: [200, 404] });
-  res.body.resume();
+  discardBody(res.body);
   return res.status === 200;
 }
 
@@ -40,19 +40,19 @@ export async function blobExists(client: RegistryClient, repo: string, digest: s
 export async function mountBlob(client: RegistryClient, repo: string, digest: string, from: string): Promise<boolean> {
   const q = new URLSearchParams({ mount: digest, from });
   const res = await client.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/?${q}`, scopes: [...push(repo), ...pull(from)], ok: [201, 202] });
-  res.body.resume();
+  discardBody(res.body);
   if (res.status === 201) return true;
   const location = headerText(res.headers['location']);
   if (location) {
     const url = new URL(location, res.url).toString();
-    await client.send({ method: 'DELETE', path: url, scopes: push(repo), ok: [204, 202, 404] }).then((r) => r.body.resume(), () => undefined);
+    await client.send({ method: 'DELETE', path: url, scopes: push(repo), ok: [204, 202, 404] }).then((r) => discardBody(r.body), () => undefined);
   }
   return false;
 }
 
 async function startUpload(client: RegistryClient, repo: string): Promise<string> {
   const res = await client.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/`, scopes: push(repo), ok: [202] });
-  res.body.resume();
+  discardBody(res.body);
   return nextLocation(res.headers['location'], res.url, repo);
 }
 
@@ -74,20 +74,30 @@ export async function uploadBlob(client: RegistryClient, repo: string, desc: Des
   const headers = { 'content-type': 'application/octet-stream' };
   if (Buffer.isBuffer(content) || desc.size <= CHUNKED_THRESHOLD) {
     const body = Buffer.isBuffer(content) ? content : content.pipe(verifier(desc, content));
-    const res = await client.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201] });
-    res.body.resume();
+    await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201] });
     return;
   }
   let offset = 0;
   for await (const chunk of chunks(content.pipe(verifier(desc, content)), CHUNK_SIZE)) {
     const range = `${offset}-${offset + chunk.length - 1}`;
     const res = await client.send({ method: 'PATCH', path: location, headers: { ...headers, 'content-range': range, 'content-length': String(chunk.length) }, body: chunk, scopes: push(repo), ok: [202] });
-    res.body.resume();
+    discardBody(res.body);
     location = nextLocation(res.headers['location'], res.url, repo);
     offset += chunk.length;
   }
-  const res = await client.send({ method: 'PUT', path: withDigest(location, desc.digest), headers: { 'content-length': '0' }, scopes: push(repo), ok: [201] });
-  res.body.resume();
+  await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { 'content-length': '0' }, scopes: push(repo), ok: [201] });
+}
+
+// The closing PUT. If its answer is lost (a reset after the registry committed the blob, then a
+// retried PUT finding the session gone), the blob may be there all the same: the registry
+// checked its digest when committing, so a HEAD that finds it settles the upload.
+async function closeUpload(client: RegistryClient, repo: string, desc: Descriptor, req: RegistryRequest): Promise<void> {
+  try {
+    discardBody((await client.send(req)).body);
+  } catch (err) {
+    if (!isCairnError(err, 'NETWORK_ERROR', 'NOT_FOUND', 'REGISTRY_ERROR')) throw err;
+    if (!(await blobExists(client, repo, desc.digest).catch(() => false))) throw err;
+  }
 }
 
 function verifier(desc: Descriptor, source: Readable): VerifyingStream {

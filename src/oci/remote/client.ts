@@ -1,7 +1,8 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
-import { CairnError } from '../../errors.js';
+import { CairnError, isCairnError } from '../../errors.js';
+import { readLimited } from '../../digest/index.js';
 import { isLoopbackHost } from '../reference.js';
 import { Authenticator } from './auth.js';
 import type { Credentials } from './credentials.js';
@@ -10,9 +11,10 @@ import { networkError, redactUrl, statusError } from './errors.js';
 // HTTP to one registry host over undici: keep-alive connections (several at once for parallel
 // transfers), TLS verification unless `insecure`, plain HTTP for loopback hosts or when asked,
 // 401 → authenticate and retry once, redirects (blob storage) followed by hand without the
-// Authorization header when they leave the registry, and retries with exponential backoff and
-// jitter on 408/429/5xx and connection resets — only for idempotent requests whose body can be
-// sent again.
+// Authorization header when they leave the registry's origin, and retries with exponential
+// backoff and jitter on 408/429/5xx, connection resets and timeouts — only for idempotent
+// requests whose body can be sent again. A registry that stops answering times out (no header
+// or no body byte for `timeoutMs`); bodies Cairn does not need are read to at most 64 KiB.
 
 export interface ClientOptions {
   /** Speak plain HTTP even to a non-loopback host. */
@@ -27,6 +29,8 @@ export interface ClientOptions {
   attempts?: number;
   /** Base backoff in ms (default 200). */
   backoffMs?: number;
+  /** Give up on a response whose headers, or next body bytes, take longer than this (ms; default 60 000). */
+  timeoutMs?: number;
   /** For tests: a dispatcher to use instead of a new Agent. */
   dispatcher?: Dispatcher;
   /** Request lines for --debug (URLs redacted, no headers). */
@@ -57,6 +61,10 @@ export interface RegistryResponse {
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
 const MAX_REDIRECTS = 5;
+/** Default for ClientOptions.timeoutMs. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Most bytes read of a body Cairn does not need (a 201's, a retried 503's) before the connection is dropped. */
+export const MAX_DISCARD_BYTES = 64 * 1024;
 
 /** HTTP client for one registry host. */
 export class RegistryClient {
@@ -72,22 +80,35 @@ export class RegistryClient {
     this.ownAgent = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? new Agent({ connect: { ca: options.ca, rejectUnauthorized: !options.insecure }, keepAliveTimeout: 4000 });
     const credentials = () => (this.creds ??= options.credentials ? options.credentials() : Promise.resolve(undefined));
-    this.auth = new Authenticator(host, credentials, (m, u, h, b) => this.tokenRequest(m, u, h, b));
+    this.auth = new Authenticator(host, credentials, (m, u, h, b) => this.tokenRequest(m, u, h, b), !plain);
   }
 
-  /** Closes idle connections (the CLI calls it when a command is done). */
+  /** Closes the connections (the CLI calls it when a command is done); a response nobody finished reading is aborted. */
   async close(): Promise<void> {
-    if (this.ownAgent) await this.dispatcher.close();
+    if (this.ownAgent) await this.dispatcher.destroy();
   }
 
   /** GET /v2/: is this a registry, and can we authenticate? */
   async ping(): Promise<void> {
     const res = await this.send({ method: 'GET', path: '/v2/', scopes: [], ok: [200] });
-    res.body.resume();
+    discardBody(res.body);
   }
 
   /** Sends a request with auth, redirects and retries; non-`ok` statuses throw. */
   async send(req: RegistryRequest): Promise<RegistryResponse> {
+    return (await this.exchange(req)).res;
+  }
+
+  /**
+   * send() and read the whole body, at most `maxBytes` (TOO_LARGE beyond, refused early when
+   * Content-Length says so). An idempotent request whose body breaks off is sent again.
+   */
+  async sendAndRead(req: RegistryRequest, maxBytes: number, where: string): Promise<{ res: RegistryResponse; bytes: Buffer }> {
+    const { res, bytes } = await this.exchange(req, { maxBytes, where });
+    return { res, bytes: bytes as Buffer };
+  }
+
+  private async exchange(req: RegistryRequest, read?: { maxBytes: number; where: string }): Promise<{ res: RegistryResponse; bytes?: Buffer }> {
     const attempts = this.options.attempts ?? 4;
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
     const retryable = IDEMPOTENT.has(req.method) && replayable;
@@ -95,14 +116,16 @@ export class RegistryClient {
     let authorization = await this.auth.headerFor(req.scopes);
     let answered = false;
     let redirects = 0;
+    const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
-      const sameHost = new URL(url).host === new URL(this.base).host;
+      // Credentials go only to the registry's own origin: not to blob storage, not over a downgrade to http.
+      const sameOrigin = new URL(url).origin === new URL(this.base).origin;
       const headers: Record<string, string> = { 'user-agent': 'cairn', ...req.headers };
-      if (authorization && sameHost) headers['authorization'] = authorization;
+      if (authorization && sameOrigin) headers['authorization'] = authorization;
       this.options.onDebug?.(`${req.method} ${redactUrl(url)}`);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher });
+        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
       } catch (err) {
         if (err instanceof CairnError) throw err; // the body's own verification failed
         if (retryable && attempt < attempts && isTransient(err)) {
@@ -112,10 +135,10 @@ export class RegistryClient {
         throw networkError(req.method, url, err);
       }
       const status = res.statusCode;
-      if (status === 401 && sameHost && !answered) {
-        res.body.resume();
+      if (status === 401 && sameOrigin && !answered) {
+        discardBody(res.body);
         const challenge = headerText(res.headers['www-authenticate']);
-        authorization = await this.auth.answer(challenge, req.scopes);
+        authorization = await this.auth.answer(challenge, req.scopes, headers['authorization']);
         answered = true;
         if (!replayable) throw new CairnError('UNAUTHORIZED', 'the registry asked for credentials in the middle of an upload; retry', { where: `${req.method} ${redactUrl(url)}` });
         attempt--;
@@ -123,19 +146,30 @@ export class RegistryClient {
       }
       const location = headerText(res.headers['location']);
       if ((req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && location) {
-        res.body.resume();
+        discardBody(res.body);
         if (++redirects > MAX_REDIRECTS) throw new CairnError('REGISTRY_ERROR', 'too many redirects', { where: `${req.method} ${redactUrl(url)}` });
         url = new URL(location, url).toString();
         attempt--;
         continue;
       }
       if (RETRY_STATUS.has(status) && retryable && attempt < attempts) {
-        res.body.resume();
+        discardBody(res.body);
         await this.backoff(attempt, headerText(res.headers['retry-after']));
         continue;
       }
-      if (req.ok.includes(status)) return { status, headers: res.headers, body: res.body, url };
-      throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined);
+      if (!req.ok.includes(status)) throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined, (t) => this.auth.scrub(t));
+      const body = networkStream(res.body, req.method, url);
+      const response = { status, headers: res.headers, body, url };
+      if (!read) return { res: response };
+      try {
+        return { res: response, bytes: await readBody(response, read.maxBytes, read.where) };
+      } catch (err) {
+        if (retryable && attempt < attempts && isCairnError(err, 'NETWORK_ERROR')) {
+          await this.backoff(attempt);
+          continue;
+        }
+        throw err;
+      }
     }
   }
 
@@ -149,7 +183,8 @@ export class RegistryClient {
   // The token realm may be another host; its response body is capped at 1 MiB.
   private async tokenRequest(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
     try {
-      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher });
+      const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
       const chunks: Buffer[] = [];
       let total = 0;
       for await (const c of res.body) {
@@ -168,12 +203,45 @@ export class RegistryClient {
   }
 }
 
+/** Reads a whole body of at most `maxBytes`, refusing early when Content-Length announces more. */
+async function readBody(res: RegistryResponse, maxBytes: number, where: string): Promise<Buffer> {
+  const length = Number(headerText(res.headers['content-length']) ?? NaN);
+  if (Number.isFinite(length) && length > maxBytes) {
+    res.body.destroy();
+    throw new CairnError('TOO_LARGE', `${length} bytes is larger than the limit of ${maxBytes}`, { where });
+  }
+  return readLimited(res.body, maxBytes, where);
+}
+
+/** A response body whose transport failures (reset, cut short, timed out) are one-line NETWORK_ERRORs. */
+export function networkStream(body: Readable, method: string, url: string): Readable {
+  const out = new PassThrough();
+  body.on('error', (err) => out.destroy(err instanceof CairnError ? err : networkError(method, url, err)));
+  out.on('close', () => {
+    if (!body.destroyed) body.destroy();
+  });
+  body.pipe(out);
+  return out;
+}
+
+/** Drains a body Cairn does not need, so that the connection can be reused; drops the connection after MAX_DISCARD_BYTES. */
+export function discardBody(body: Readable): void {
+  let seen = 0;
+  body.on('error', () => undefined);
+  body.on('data', (c: Buffer) => {
+    seen += c.length;
+    if (seen > MAX_DISCARD_BYTES) body.destroy();
+  });
+}
+
 /** The first value of a header. */
 export function headerText(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+
 function isTransient(err: unknown): boolean {
   const code = (err as { code?: string; cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'].includes(code ?? '');
+  return TRANSIENT.has(code ?? '');
 }

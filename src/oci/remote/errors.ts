@@ -77,9 +77,9 @@ function codeFor(status: number, codes: string[], detail: string): ErrorCode {
   return 'REGISTRY_ERROR';
 }
 
-/** Builds the error for an unexpected status, reading (a capped part of) the body. */
-export async function statusError(method: string, url: string, status: number, body: Readable | undefined, note?: string): Promise<RegistryError> {
-  const text = body ? await readErrorBody(body) : '';
+/** Builds the error for an unexpected status, reading (a capped part of) the body; `scrub` removes secrets the body echoes. */
+export async function statusError(method: string, url: string, status: number, body: Readable | undefined, note?: string, scrub: (text: string) => string = (t) => t): Promise<RegistryError> {
+  const text = scrub(body ? await readErrorBody(body) : '');
   const { codes, detail } = parseCodes(text);
   const msg = `${status}${note ? ` ${note}:` : ''}${detail ? ` ${detail}` : ''}`;
   return new RegistryError(codeFor(status, codes, detail), msg.replace(/[\r\n]+/g, ' '), method, redactUrl(url), status, codes);

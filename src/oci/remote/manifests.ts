@@ -4,10 +4,11 @@ import { parseJson } from '../../encoding/index.js';
 import type { Descriptor } from '../../schema/index.js';
 import { MAX_MANIFEST_BYTES } from '../store.js';
 import { MANIFEST_ACCEPT } from '../mediatypes.js';
-import { headerText, type RegistryClient } from './client.js';
+import { discardBody, headerText, type RegistryClient } from './client.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
-// Manifests are read whole (at most 4 MiB, refused early when Content-Length says more), their
+// Manifests are read whole (at most 4 MiB, refused early when Content-Length says more; a read
+// that breaks off is retried), their
 // digest computed over the exact bytes; Docker-Content-Digest is only a cross-check. The Accept
 // header lists every manifest type (registry 2.8.2 hides an OCI index otherwise).
 
@@ -20,23 +21,7 @@ export interface FetchedManifest {
 /** GETs a manifest by tag or digest. */
 export async function getManifest(client: RegistryClient, repo: string, reference: string): Promise<FetchedManifest> {
   const where = `${client.host}/${repo}${isDigest(reference) ? '@' : ':'}${reference}`;
-  const res = await client.send({ method: 'GET', path: `/v2/${repo}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], ok: [200] });
-  const length = Number(headerText(res.headers['content-length']) ?? NaN);
-  if (Number.isFinite(length) && length > MAX_MANIFEST_BYTES) {
-    res.body.destroy();
-    throw new CairnError('TOO_LARGE', `manifest of ${length} bytes is larger than the limit of ${MAX_MANIFEST_BYTES}`, { where });
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of res.body) {
-    total += (c as Buffer).length;
-    if (total > MAX_MANIFEST_BYTES) {
-      res.body.destroy();
-      throw new CairnError('TOO_LARGE', `manifest larger than the limit of ${MAX_MANIFEST_BYTES} bytes`, { where });
-    }
-    chunks.push(c as Buffer);
-  }
-  const bytes = Buffer.concat(chunks);
+  const { res, bytes } = await client.sendAndRead({ method: 'GET', path: `/v2/${repo}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], ok: [200] }, MAX_MANIFEST_BYTES, where);
   const digest = digestOf(bytes);
   if (isDigest(reference) && digest !== reference) throw new CairnError('DIGEST_MISMATCH', `registry sent content with digest ${digest}`, { where });
   const announced = headerText(res.headers['docker-content-digest']);
@@ -53,7 +38,7 @@ export async function getManifest(client: RegistryClient, repo: string, referenc
 /** HEADs a manifest. */
 export async function manifestExists(client: RegistryClient, repo: string, reference: string): Promise<boolean> {
   const res = await client.send({ method: 'HEAD', path: `/v2/${repo}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT }, scopes: [`repository:${repo}:pull`], ok: [200, 404] });
-  res.body.resume();
+  discardBody(res.body);
   return res.status === 200;
 }
 
@@ -67,7 +52,7 @@ export async function putManifest(client: RegistryClient, repo: string, referenc
     scopes: [`repository:${repo}:pull,push`],
     ok: [201, 200],
   });
-  res.body.resume();
+  discardBody(res.body);
   const echoed = headerText(res.headers['docker-content-digest']);
   const digest = digestOf(bytes);
   if (echoed && echoed.startsWith('sha256:') && echoed !== digest) {

@@ -1,8 +1,8 @@
 import { CairnError } from '../../errors.js';
 import { IndexSchema, parseWith, type Descriptor } from '../../schema/index.js';
-import { MAX_MANIFEST_BYTES } from '../store.js';
+import { MAX_MANIFEST_BYTES, MAX_REFERRERS } from '../store.js';
 import { OCI_INDEX } from '../mediatypes.js';
-import { headerText, type RegistryClient } from './client.js';
+import { discardBody, headerText, type RegistryClient } from './client.js';
 import { eachPage } from './paging.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers
@@ -13,15 +13,14 @@ import { eachPage } from './paging.js';
 // `OCI-Filters-Applied: artifactType`.
 
 const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`;
-/** Caps on one referrers listing: pages, and entries in total. */
+/** Cap on the pages of one referrers listing (the entries are capped at MAX_REFERRERS). */
 export const MAX_REFERRER_PAGES = 100;
-export const MAX_REFERRERS = 10_000;
 
 /** True when the repository's registry implements the referrers API. */
 export async function probeReferrersApi(client: RegistryClient, repo: string): Promise<boolean> {
   const res = await client.send({ method: 'GET', path: `/v2/${repo}/referrers/${ZERO_DIGEST}`, headers: { accept: OCI_INDEX }, scopes: [`repository:${repo}:pull`], ok: [200, 400, 404, 405, 406, 501] });
   const type = headerText(res.headers['content-type'])?.split(';')[0]?.trim();
-  res.body.resume();
+  discardBody(res.body);
   return res.status === 200 && type === OCI_INDEX;
 }
 

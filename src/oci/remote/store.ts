@@ -59,7 +59,7 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
       return;
     }
     if (await blobExists(this.client, this.repository, desc.digest)) {
-      if (!(content instanceof Uint8Array)) content.resume();
+      if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
     if (content instanceof Uint8Array) verifyContent(content, expected);
