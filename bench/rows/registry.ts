@@ -1,0 +1,103 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../test/helpers/paths.js';
+import { evidenceData } from '../lib/evidence-data.js';
+import { largeImage, manyImage, smallImage, type BenchImage } from '../lib/image.js';
+import { benchKey, CACHE } from '../lib/inputs.js';
+import { cairnArgv, type Cmd } from '../lib/measure.js';
+import { benchRegistry, countRequests, pushImage, type TestRegistry } from '../lib/registry.js';
+import type { BenchGroup, BenchRow } from '../lib/row.js';
+
+// The registry rows, against a real registry (distribution 2.8.2 on 127.0.0.1) started for the
+// run: one attestation push (`cairn attest`) next to a skopeo push of a small 3-layer image into
+// an emptied registry (a floor for any push); flatten + hash of an image pulled from the
+// registry next to `skopeo copy` to an OCI directory (and `umoci unpack` for the many-file
+// image); and `cairn verify IMAGE@digest` over 20 referrers.
+
+let registries: TestRegistry[] = [];
+
+const gib = (image: BenchImage): string => `${(image.bytes / 2 ** 30).toFixed(2)} GiB`;
+
+function skopeoPull(ref: string, out: string, unpack: boolean): Cmd {
+  const copy = `skopeo copy -q --src-tls-verify=false docker://${ref} oci:${out}:x`;
+  const rootless = process.getuid?.() === 0 ? '' : '--rootless ';
+  return {
+    label: unpack ? 'skopeo copy + umoci unpack' : 'skopeo copy',
+    cwd: CACHE,
+    prepare: () => {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(`${out}-bundle`, { recursive: true, force: true });
+    },
+    argv: unpack ? ['/bin/sh', '-c', `${copy} && umoci unpack ${rootless}--image ${out}:x ${out}-bundle >/dev/null`] : copy.split(' '),
+  };
+}
+
+function flatten(ref: string): Cmd {
+  return { label: 'cairn flatten (bench/tools/flatten)', cwd: REPO_ROOT, argv: [process.execPath, join(REPO_ROOT, 'dist', 'bench', 'tools', 'flatten.js'), ref] };
+}
+
+export const registryGroup: BenchGroup = {
+  name: 'registry',
+  async setup(quick) {
+    const reg = await benchRegistry();
+    const scratch = await benchRegistry();
+    registries = [reg, scratch];
+    const small = await smallImage();
+    const large = quick ? await largeImage(4, 2, 16) : await largeImage(4, 16, 16);
+    const many = quick ? await manyImage(10_000, 2) : await manyImage(100_000, 2);
+    process.stderr.write('bench: pushing the images to the registry ...\n');
+    const smallRef = pushImage(reg, small);
+    const largeRef = pushImage(reg, large);
+    const manyRef = pushImage(reg, many);
+    const out = join(CACHE, 'out', 'pull');
+    mkdirSync(join(CACHE, 'out'), { recursive: true });
+
+    // attest: every run signs a new predicate, so every run pushes a new referrer
+    const predicate = join(CACHE, 'out', 'predicate.json');
+    let nonce = 0;
+    const attest: Cmd = {
+      label: 'cairn attest',
+      cwd: CACHE,
+      prepare: () => writeFileSync(predicate, JSON.stringify({ buildDefinition: { buildType: 'https://example.com/bench', externalParameters: { nonce: nonce++ } } })),
+      argv: cairnArgv('attest', `${reg.host}/bench/${small.name}:latest`, '--predicate', predicate, '--type', 'slsaprovenance1', '--key', benchKey()),
+    };
+    const skopeoPush: Cmd = {
+      label: 'skopeo copy (push)',
+      cwd: CACHE,
+      prepare: () => rmSync(scratch.storage, { recursive: true, force: true }),
+      argv: ['skopeo', 'copy', '-q', '--dest-tls-verify=false', `oci:${small.layout}:latest`, `docker://${scratch.host}/bench/small:latest`],
+    };
+    const evidence = await evidenceData(small);
+    const rows: BenchRow[] = [
+      {
+        id: 'attest', work: 'cairn attest: one attestation to a loopback registry', cairn: attest, references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
+        note: 'reference: skopeo push of a 3-layer small image into an emptied registry',
+        probe: () => `${countRequests(['attest', `${reg.host}/bench/${small.name}:latest`, '--predicate', predicate, '--type', 'slsaprovenance1', '--key', benchKey(), '--force'])} requests`,
+      },
+      {
+        id: 'flatten-large', work: `flatten + hash a 4-layer ${gib(large)} image from the registry`, cairn: flatten(largeRef), references: [skopeoPull(largeRef, out, false)],
+        target: { ratio: 1.0, rssMiB: 200 },
+      },
+      {
+        id: 'flatten-many', work: `flatten + hash a ${many.entries >= 100_000 ? '100k' : `${Math.round(many.entries / 1000)}k`}-file image from the registry`, cairn: flatten(manyRef),
+        references: [skopeoPull(manyRef, out, true), skopeoPull(manyRef, out, false)], target: { ratio: 0.5 },
+      },
+    ];
+    if (!quick) {
+      // memory must not grow with image size: the same image shape at a quarter of the size
+      const quarter = await largeImage(4, 4, 16);
+      const quarterRef = pushImage(reg, quarter);
+      for (const [image, ref] of [[quarter, quarterRef], [large, largeRef]] as const) {
+        rows.push({ id: `flatten-scale-${image.name}`, work: `flatten ${gib(image)}`, cairn: flatten(ref), references: [], target: {}, scale: { series: 'flatten + hash', n: Math.round(image.bytes / 2 ** 20), unit: 'MiB' } });
+      }
+    }
+    // verify IMAGE@digest: 20 referrers attached to the small image
+    const attach = countRequests(['attach', smallRef, ...evidence.links]);
+    rows.push({ id: 'verify-image', work: 'cairn verify IMAGE@digest, 20 referrers', pending: `not measured: cairn verify IMAGE is not on main yet (data ready: ${evidence.links.length} links attached in ${attach} requests, layout ${evidence.layout})`, references: [], target: { seconds: 0.5 } });
+    return rows;
+  },
+  async teardown() {
+    await Promise.all(registries.map((r) => r.stop()));
+    registries = [];
+  },
+};
