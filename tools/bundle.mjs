@@ -8,8 +8,9 @@ import { writeFileSync } from 'node:fs';
 await build({
   entryPoints: {
     main: 'dist/src/cli/main.js',
-    // the hashing worker is loaded by URL relative to the code that starts it
+    // the worker threads are loaded by URL relative to the code that starts them
     'hash-worker': 'dist/src/artifacts/hash-worker.js',
+    'layer-worker': 'dist/src/artifacts/image/layer-worker.js',
   },
   outdir: 'dist/bundle',
   bundle: true,

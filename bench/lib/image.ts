@@ -13,7 +13,6 @@ import { CACHE } from './inputs.js';
 // incompressible, the same bytes on every machine). Written as an OCI image layout under
 // bench/.cache/images/<name>, tagged `latest`; the digests never change between runs.
 
-const LAYOUT_VERSION = 'v1';
 const LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -112,7 +111,7 @@ function putJson(blobs: string, mediaType: string, value: unknown): { mediaType:
  * entry generators, gzipped at `level`.
  */
 export async function buildBenchImage(name: string, layers: Array<() => Iterable<LayerEntry>>, level = 6): Promise<BenchImage> {
-  const layout = join(CACHE, 'images', `${name}-${LAYOUT_VERSION}`);
+  const layout = join(CACHE, 'images', name);
   const doneFile = join(layout, 'bench-image.json');
   if (existsSync(doneFile)) return JSON.parse(readFileSync(doneFile, 'utf8')) as BenchImage;
   process.stderr.write(`bench: generating image ${name} (once; cached in ${layout}) ...\n`);
@@ -159,21 +158,25 @@ export function largeImage(layers: number, filesPerLayer: number, fileMiB: numbe
     yield { type: 'dir', path: `layer${l}` };
     for (let f = 0; f < filesPerLayer; f++) yield { type: 'file', path: `layer${l}/blob${String(f).padStart(3, '0')}.bin`, size: fileMiB << 20, data };
   });
-  return buildBenchImage(`large-${layers}x${filesPerLayer}x${fileMiB}m`, gens, 1);
+  return buildBenchImage(`large-${layers}x${filesPerLayer}x${fileMiB}m-v1`, gens, 1);
 }
 
-/** `files` files of 1 KiB, 1000 per directory, over `layers` layers (the "many" image). */
+/**
+ * `files` files of 1 KiB, 1000 per directory, over `layers` layers (the "many" image). Each
+ * file is half random bytes and half text, so the layers compress about 2:1 like the baseline's.
+ */
 export function manyImage(files: number, layers: number): Promise<BenchImage> {
   const per = Math.ceil(files / layers);
+  const text = Buffer.from('cairn bench file line\n'.repeat(24)).subarray(0, 512);
   const gens = Array.from({ length: layers }, (_, l) => function* (): Iterable<LayerEntry> {
-    const unit = keystream(`many/${l}`)(1024 + 4096);
+    const random = keystream(`many/${l}`);
     for (let i = l * per; i < Math.min(files, (l + 1) * per); i++) {
-      if (i % 1000 === 0 || i === l * per) yield { type: 'dir', path: `data/d${String(Math.floor(i / 1000)).padStart(3, '0')}` };
-      const body = Buffer.concat([Buffer.from(`${i}\n`), unit.subarray(i % 4096, (i % 4096) + 1024)]).subarray(0, 1024);
-      yield { type: 'file', path: `data/d${String(Math.floor(i / 1000)).padStart(3, '0')}/f${String(i).padStart(6, '0')}.bin`, size: 1024, data: () => body };
+      const dir = `data/d${String(Math.floor(i / 1000)).padStart(3, '0')}`;
+      if (i % 1000 === 0 || i === l * per) yield { type: 'dir', path: dir };
+      yield { type: 'file', path: `${dir}/f${String(i).padStart(6, '0')}.bin`, size: 1024, data: () => Buffer.concat([random(512), text]) };
     }
   });
-  return buildBenchImage(`many-${files}x${layers}`, gens, 6);
+  return buildBenchImage(`many-${files}x${layers}-v2`, gens, 6);
 }
 
 /**
@@ -192,5 +195,5 @@ export function smallImage(): Promise<BenchImage> {
       yield { type: 'file', path: `l${l - 1}/f3`, size: 100, data };
     }
   };
-  return buildBenchImage('small', [gen(0), gen(1), gen(2)], 6);
+  return buildBenchImage('small-v1', [gen(0), gen(1), gen(2)], 6);
 }
