@@ -1,6 +1,10 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+// Only the two parts of undici Cairn uses: its index also loads fetch, websockets, caches and
+// mocks, 50 ms of start-up for every registry command.
+import Agent from 'undici/lib/dispatcher/agent.js';
+import dispatchRequest from 'undici/lib/api/api-request.js';
 import { CairnError } from '../../errors.js';
 import { isLoopbackHost } from '../reference.js';
 import { Authenticator } from './auth.js';
@@ -102,7 +106,7 @@ export class RegistryClient {
       this.options.onDebug?.(`${req.method} ${redactUrl(url)}`);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher });
+        res = await request(this.dispatcher, url, { method: req.method, headers, body: req.body });
       } catch (err) {
         if (err instanceof CairnError) throw err; // the body's own verification failed
         if (retryable && attempt < attempts && isTransient(err)) {
@@ -149,7 +153,7 @@ export class RegistryClient {
   // The token realm may be another host; its response body is capped at 1 MiB.
   private async tokenRequest(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
     try {
-      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher });
+      const res = await request(this.dispatcher, url, { method, headers: { 'user-agent': 'cairn', ...headers }, body });
       const chunks: Buffer[] = [];
       let total = 0;
       for await (const c of res.body) {
@@ -166,6 +170,13 @@ export class RegistryClient {
       throw networkError(method, url, err);
     }
   }
+}
+
+// undici's request(url, options) without its index: the dispatcher's request API called on an
+// origin and a path.
+function request(dispatcher: Dispatcher, url: string, options: { method: string; headers: Record<string, string>; body?: Buffer | Readable | string }): Promise<Dispatcher.ResponseData> {
+  const u = new URL(url);
+  return dispatchRequest.call(dispatcher, { ...options, method: options.method as Dispatcher.HttpMethod, origin: u.origin, path: `${u.pathname}${u.search}` });
 }
 
 /** The first value of a header. */
