@@ -74,6 +74,13 @@ function isDir(path: string): boolean {
   }
 }
 
+// resolve(base, rel) for an absolute normalised base and a normalised rel: a plain join unless
+// rel is absolute or climbs with `..` (100k resolve() calls cost 40 ms on a big tree).
+function under(base: string, rel: string): string {
+  if (rel.startsWith('/') || rel === '.' || rel === '..' || rel.startsWith('../')) return resolve(base, rel);
+  return base === '/' ? `/${rel}` : `${base}/${rel}`;
+}
+
 /** Hashes files and directory trees into an artifact map, exactly as in-toto-run records them. */
 export function recordArtifacts(paths: readonly string[], options: FileResolverOptions = {}): ArtifactMap {
   const found = collectArtifacts(paths, options);
@@ -137,7 +144,7 @@ function collectArtifacts(paths: readonly string[], options: FileResolverOptions
     if (seen.has(key)) return;
     seen.add(key);
     found.keys.push(key);
-    const file = resolve(base, rel);
+    const file = under(base, rel);
     found.files.push(file);
     onFile?.(file);
   };
@@ -176,7 +183,9 @@ function collectArtifacts(paths: readonly string[], options: FileResolverOptions
     }
     const dirs: string[] = [];
     for (const e of entries) {
-      const childRel = normPath(rel === '.' ? e.name : `${rel}/${e.name}`);
+      // rel is normalised and a directory entry is one plain name, so joining them is too
+      // (normPath only for a rel that ends in a slash: the root)
+      const childRel = rel === '.' ? e.name : rel.endsWith('/') ? normPath(`${rel}/${e.name}`) : `${rel}/${e.name}`;
       let dir = e.isDirectory();
       let file = e.isFile();
       if (e.isSymbolicLink()) {
