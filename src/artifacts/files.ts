@@ -108,7 +108,8 @@ interface Collected {
 // Keys are sorted so that the map serialises in sorted order without re-sorting.
 function toMap(found: Collected, hashes: string[]): ArtifactMap {
   const order = found.keys.map((_, i) => i).sort((a, b) => (found.keys[a]! < found.keys[b]! ? -1 : 1));
-  const out: ArtifactMap = {};
+  // null prototype: a file may be called __proto__
+  const out: ArtifactMap = Object.create(null);
   for (const i of order) out[found.keys[i]!] = { sha256: hashes[i]! };
   return out;
 }

@@ -7,3 +7,5 @@ export { readAttachInputs, type AttachInput } from './inputs.js';
 export { pushLayout, pullLayout, type PulledLayout } from './layout.js';
 export { discover, allReferrers, type DiscoveredNode, type DiscoverOptions } from './discover.js';
 export { PREDICATE_TYPES, predicateTypeOf, imageStatement } from './statement.js';
+export { VERIFIER_ID, type SummaryInput, verificationSummary } from './summary.js';
+export { TRUST_ROOT_ARTIFACT_TYPE, ANNOTATION_ROOT_VERSION, rootTag, pushTrustRoot, readTrustRoot, storeTrustChain } from './trust-root.js';

@@ -7,6 +7,7 @@ import { runCommand } from './commands/run.js';
 import { recordCommand } from './commands/record.js';
 import { linkCommand } from './commands/link.js';
 import { trustCommand } from './commands/trust.js';
+import { imageCommand } from './commands/image.js';
 import { attestCommand } from './commands/attest.js';
 import { attachCommand } from './commands/attach.js';
 import { discoverCommand } from './commands/discover.js';
@@ -19,7 +20,7 @@ import { verifyCommand } from './commands/verify.js';
 
 const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
-  attestCommand, attachCommand, discoverCommand, copyCommand, trustCommand,
+  attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
 ];
 
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */

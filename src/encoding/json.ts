@@ -44,12 +44,12 @@ function sortDeep(value: unknown): unknown {
       return sorted === v ? obj : { [k]: sorted };
     }
     const sorted = isSorted(keys);
-    let out: Record<string, unknown> | undefined = sorted ? undefined : {};
+    let out: Record<string, unknown> | undefined = sorted ? undefined : Object.create(null);
     const order = sorted ? keys : [...keys].sort();
     for (const k of order) {
       const v = sortDeep(obj[k]);
       if (!out && v !== obj[k]) {
-        out = {};
+        out = Object.create(null) as Record<string, unknown>;
         for (const k2 of order) {
           if (k2 === k) break;
           out[k2] = obj[k2];

@@ -13,11 +13,27 @@ export interface AuthorisedKey {
   readonly key: PublicKey;
 }
 
+/** What every evidence item may say about its provenance. */
+interface EvidenceProvenance {
+  readonly origin: string;
+  /**
+   * Set by sources anyone may write to (registry referrers): a candidate that cannot be read or
+   * verified is reported and ignored instead of failing its step, so that an attacker who can
+   * push garbage next to an image cannot block verification with it. It is never counted.
+   */
+  readonly ignoreIfBroken?: boolean;
+  /**
+   * Digests the evidence must be about: a Statement other than a link counts only if one of its
+   * subjects has one of these sha256 digests (the image verified, or the index it belongs to).
+   */
+  readonly boundTo?: readonly string[];
+}
+
 /** A signed document that may be evidence for a step, and where it came from (for the report). */
 export type EvidenceItem =
-  | { readonly origin: string; readonly document: SignedDocument; readonly error?: undefined }
-  /** A candidate that could not be read or parsed; the step it was found for fails. */
-  | { readonly origin: string; readonly document?: undefined; readonly error: CairnError };
+  | (EvidenceProvenance & { readonly document: SignedDocument; readonly error?: undefined })
+  /** A candidate that could not be read or parsed; the step it was found for fails (unless ignoreIfBroken). */
+  | (EvidenceProvenance & { readonly document?: undefined; readonly error: CairnError });
 
 /** Where the evidence for a layout's steps comes from. */
 export interface EvidenceSource {

@@ -10,7 +10,34 @@ export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/**
+ * Layer media types an image may have: the six OCI tar types (the non-distributable ones are
+ * deprecated but must still be read) and Docker's two gzip types.
+ * Spec: https://github.com/opencontainers/image-spec/blob/main/layer.md
+ */
+export const LAYER_MEDIA_TYPES: readonly string[] = [
+  'application/vnd.oci.image.layer.v1.tar',
+  OCI_LAYER_GZIP,
+  'application/vnd.oci.image.layer.v1.tar+zstd',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+];
+
+/** True for a layer media type (OCI or Docker). */
+export function isLayerMediaType(mediaType: string): boolean {
+  return LAYER_MEDIA_TYPES.includes(mediaType);
+}
+
+/** True for an image configuration (as opposed to an artifact's config). */
+export function isImageConfigType(mediaType: string): boolean {
+  return mediaType === OCI_CONFIG || mediaType === DOCKER_CONFIG;
+}
 
 /** Every manifest type Cairn understands, best first: the Accept header for manifest GETs. */
 export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].join(', ');

@@ -18,3 +18,14 @@ export { type InspectionRecord, type InspectionRunner, type LocalInspectionOptio
 export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
 export { type LayoutProblem, checkLayout } from './check.js';
 export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, parseExpiry, signLayout } from './author.js';
+export { type RevokedCheck } from './steps.js';
+export {
+  IMAGE_INSPECTION_COMMAND,
+  IMAGE_MANIFEST_ARTIFACT,
+  IMAGE_CONFIG_ARTIFACT,
+  IMAGE_INDEX_ARTIFACT,
+  isImageInspection,
+  imageArtifactMap,
+  ImageInspectionRunner,
+} from './image.js';
+export { type VerifyImageOptions, type PlatformVerification, type ImageVerification, verifyImage } from './image-verify.js';

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fsError } from '../errors.js';
+import { CairnError, fsError } from '../errors.js';
 import type { ArtifactMap, Inspection } from '../intoto/index.js';
 
 // Inspections run at verification time, as in-toto-verify runs them: everything under the
@@ -63,6 +63,9 @@ export class LocalInspectionRunner implements InspectionRunner {
   }
 
   async run(inspection: Inspection): Promise<InspectionRecord> {
+    if (inspection.run.length === 1 && inspection.run[0] === 'cairn:image') {
+      throw new CairnError('INVALID_ARGUMENT', `inspection ${inspection.name} inspects a container image: verify it with \`cairn verify IMAGE@sha256:... --layout ...\``);
+    }
     // loaded on first use: verifying a layout without inspections never pays for them
     const { recordArtifacts } = await import('../artifacts/index.js');
     const { execCommand } = await import('../run/index.js');

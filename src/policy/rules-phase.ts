@@ -38,6 +38,8 @@ export function itemRules(
   return checks;
 }
 
+const INSPECTION_VERDICTS = ['COMMAND_FAILED', 'UNSAFE_PATH', 'ARCHIVE_INVALID', 'DIGEST_MISMATCH', 'TOO_LARGE', 'UNSUPPORTED', 'SCHEMA_INVALID'] as const;
+
 /** Runs the inspections in order; stops at the first that cannot run or exits non-zero. */
 export async function runInspections(
   inspections: readonly Inspection[],
@@ -57,7 +59,9 @@ export async function runInspections(
     try {
       record = await runner.run(insp);
     } catch (err) {
-      if (isCairnError(err, 'COMMAND_FAILED')) return fail(err.message);
+      // What the inspection found wrong with its input is a failed check; trouble reaching
+      // a registry or the disk (exit 3) and usage errors (exit 2) are not verdicts.
+      if (isCairnError(err, ...INSPECTION_VERDICTS)) return fail(err.message);
       throw err;
     }
     const shown = JSON.stringify(insp.run.join(' '));

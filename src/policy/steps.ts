@@ -54,23 +54,35 @@ interface Judged {
   fatal?: boolean;
 }
 
+/** Keys whose signatures no longer count anywhere (a trust root's revocations). */
+export type RevokedCheck = (key: PublicKey) => boolean;
+
 // What one candidate is worth for the step.
-function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date): Judged {
+function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date, revoked?: RevokedCheck): Judged {
   const origin = item.origin;
-  if (item.error) return { note: { origin, accepted: false, signers: [], note: `unreadable: ${item.error.message}` }, fatal: true };
+  // Evidence from a place anyone can write to is ignored when broken; a local link dir fails.
+  const fatal = !item.ignoreIfBroken;
+  const unreadable = (message: string, ids: string[] = []): Judged =>
+    ({ note: { origin, accepted: false, signers: ids, note: `${fatal ? '' : 'ignored, '}unreadable: ${message}` }, fatal });
+  if (item.error) return unreadable(item.error.message);
   let verified;
   try {
     verified = verifyDocument(item.document, authorised.map((a) => keyVerifier(a.key)), origin);
   } catch (err) {
     if (!isCairnError(err)) throw err;
-    return { note: { origin, accepted: false, signers: [], note: `unreadable: ${err.message}` }, fatal: true };
+    return unreadable(err.message);
   }
-  const signers: AuthorisedKey[] = [];
+  let signers: AuthorisedKey[] = [];
   for (const k of verified.signers) signers.push(authorised.find((a) => a.key.fingerprint === k.fingerprint)!);
   for (const c of certSigners(item.document, step, cas, now)) {
     if (!signers.some((s) => s.key.fingerprint === c.key.fingerprint)) signers.push({ keyId: `cert:${c.key.fingerprint.slice(0, 16)}`, key: c.key });
   }
+  const revokedSigners = revoked ? signers.filter((s) => revoked(s.key)) : [];
+  signers = signers.filter((s) => !revokedSigners.includes(s));
   const ids = signers.map((s) => s.keyId);
+  if (signers.length === 0 && revokedSigners.length > 0) {
+    return { note: { origin, accepted: false, signers: [], note: `signed only by revoked key ${revokedSigners.map((s) => s.keyId.slice(0, 8)).join(', ')}` } };
+  }
   if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
   if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
     return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type` } };
@@ -80,7 +92,7 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
     payload = readEvidenceBody(verified.body, origin);
   } catch (err) {
     if (!isCairnError(err)) throw err;
-    return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
+    return unreadable(err.message, ids);
   }
   const rank = Math.min(...signers.map((s) => (step.pubkeys.includes(s.keyId) ? step.pubkeys.indexOf(s.keyId) : step.pubkeys.length)));
   const base = { origin, signers: ids, functionary: signers[0]!, rank };
@@ -105,12 +117,15 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   if (!expected || st.predicateType !== expected) {
     return reject(`a Statement of predicate ${st.predicateType}${expected ? `, but the step expects ${expected}` : ' (the step has no expected_predicate_type)'}`);
   }
+  if (item.boundTo && !st.subject.some((sub) => item.boundTo!.includes(`sha256:${sub.digest?.['sha256'] ?? ''}`))) {
+    return reject(`a Statement about ${st.subject.map((sub) => sub.digest?.['sha256']?.slice(0, 12) ?? sub.name ?? '?').join(', ')}, not about this image`);
+  }
   let artifacts;
   try {
     artifacts = statementIndex(st, origin);
   } catch (err) {
     if (!isCairnError(err)) throw err;
-    return { note: { origin, accepted: false, signers: ids, note: `unreadable: ${err.message}` }, fatal: true };
+    return unreadable(err.message, ids);
   }
   return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {} } };
 }
@@ -122,10 +137,11 @@ export async function stepEvidence(
   cas: LayoutCAs,
   source: EvidenceSource,
   now: Date,
+  revoked?: RevokedCheck,
 ): Promise<StepOutcome> {
   const authorised = authorisedFor(step, keys);
   const items = await source.candidatesFor(step, authorised);
-  const judged = items.map((item) => judge(item, step, authorised, cas, now));
+  const judged = items.map((item) => judge(item, step, authorised, cas, now, revoked));
   const evidence = judged.map((j) => j.note);
   const accepted = judged.flatMap((j) => (j.evidence ? [j.evidence] : [])).sort((a, b) => a.rank - b.rank);
   const signers = [...new Set(accepted.flatMap((e) => e.signers))];

@@ -8,7 +8,7 @@ import { formatExpires, parseLayout } from './layout.js';
 import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';
 import { isIntotoPayloadType } from './payload.js';
 import { itemRules, runInspections } from './rules-phase.js';
-import { stepEvidence, type StepEvidence } from './steps.js';
+import { stepEvidence, type RevokedCheck, type StepEvidence } from './steps.js';
 import { substituteParameters } from './substitute.js';
 
 // verifyLayout: in-toto's final product verification, in in-toto's order: layout signatures
@@ -24,8 +24,15 @@ import { substituteParameters } from './substitute.js';
 export interface VerifyLayoutOptions {
   /** The signed layout (Metablock or DSSE). */
   layout: SignedDocument;
-  /** Keys that must each have signed the layout (at least one). */
+  /** Keys that must each have signed the layout (at least one); see layoutThreshold. */
   layoutKeys: readonly PublicKey[];
+  /**
+   * How many distinct layoutKeys must have signed (a trust root's threshold). Default: all of
+   * them, as in-toto-verify requires of its --layout-keys.
+   */
+  layoutThreshold?: number;
+  /** Keys whose signatures never count (revoked by a trust root), even if the layout lists them. */
+  revoked?: RevokedCheck;
   /** Where step evidence comes from. */
   evidence: EvidenceSource;
   /** Values for `{name}` placeholders; when absent, no substitution is done (as in-toto). */
@@ -78,12 +85,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   };
   const failed = () => checks.some((c) => c.verdict === 'fail');
 
-  const signed = new Set(verified.signers.map((k) => k.fingerprint));
-  const missing = o.layoutKeys.filter((k) => !signed.has(k.fingerprint));
-  const ids = o.layoutKeys.map((k) => k.keyId.slice(0, 8)).join(', ');
-  checks.push(missing.length > 0
-    ? { check: 'layout-signatures', verdict: 'fail', signers: verified.signers.map((k) => k.keyId), message: `no valid signature by layout key ${missing.map((k) => k.keyId.slice(0, 8)).join(', ')}` }
-    : { check: 'layout-signatures', verdict: 'pass', signers: o.layoutKeys.map((k) => k.keyId), message: `signed by ${ids}` });
+  checks.push(layoutSignatureCheck(o, verified.signers));
   if (failed()) return finish();
   checks.push(parsed.expires < now
     ? { check: 'layout-expiry', verdict: 'fail', message: `the layout expired at ${layout.expires}` }
@@ -96,7 +98,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
 
   const accepted = new Map<string, StepEvidence[]>();
   for (const step of layout.steps) {
-    const r = await stepEvidence(step, parsed.keys, parsed.cas, o.evidence, now);
+    const r = await stepEvidence(step, parsed.keys, parsed.cas, o.evidence, now, o.revoked);
     checks.push(r.check);
     accepted.set(step.name, r.accepted);
   }
@@ -154,6 +156,22 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   });
 }
 
+// Every given layout key must have signed (in-toto), or a threshold of them (a trust root).
+function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKey[]): Check {
+  const signed = new Set(signers.map((k) => k.fingerprint));
+  const ok = o.layoutKeys.filter((k) => signed.has(k.fingerprint));
+  const missing = o.layoutKeys.filter((k) => !signed.has(k.fingerprint));
+  const short = (keys: readonly PublicKey[]) => keys.map((k) => k.keyId.slice(0, 8)).join(', ');
+  if (o.layoutThreshold === undefined) {
+    return missing.length > 0
+      ? { check: 'layout-signatures', verdict: 'fail', signers: signers.map((k) => k.keyId), message: `no valid signature by layout key ${short(missing)}` }
+      : { check: 'layout-signatures', verdict: 'pass', signers: o.layoutKeys.map((k) => k.keyId), message: `signed by ${short(o.layoutKeys)}` };
+  }
+  return ok.length < o.layoutThreshold
+    ? { check: 'layout-signatures', verdict: 'fail', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${ok.length} of the trusted owner keys${ok.length ? ` (${short(ok)})` : ''}, needs ${o.layoutThreshold}` }
+    : { check: 'layout-signatures', verdict: 'pass', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${short(ok)} (${ok.length} of ${o.layoutKeys.length} owner keys, threshold ${o.layoutThreshold})` };
+}
+
 // A sublayout signed by a functionary of `step`: verified with that functionary's key against
 // the links in its own directory, and replaced by its summary link (in-toto verify_sublayouts).
 async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[]): Promise<StepEvidence> {
@@ -165,7 +183,7 @@ async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, de
   const source = o.evidence.forSublayout(step, e.functionary);
   let sub: VerificationReport;
   try {
-    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name);
+    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name);
   } catch (err) {
     if (!isCairnError(err) || err.code === 'IO_ERROR') throw err;
     checks.push({ ...base, verdict: 'fail', message: `${e.origin}: ${err.message}` });

@@ -5,7 +5,7 @@ import { fetchVerified, MAX_MANIFEST_BYTES, openVerified, type ReadOnlyStore } f
 import { ImageConfigSchema, ManifestSchema, parseWith, type Descriptor, type ImageConfig } from '../../schema/index.js';
 import { flattenLayers } from './flatten.js';
 import type { ImageFiles } from './image-files.js';
-import { isImageConfigType, isImageManifestType, isIndexType } from './mediatypes.js';
+import { isImageConfigType, isImageManifestType, isIndexType } from '../../oci/index.js';
 import type { FlattenOptions, ImageFile, LayerReport, LayerSource } from './types.js';
 
 // An image in a store, from its manifest descriptor to its flattened files: the manifest and

@@ -6,5 +6,4 @@ export { ImageFiles } from './image-files.js';
 export { flattenLayers } from './flatten.js';
 export { type FlattenedImage, type ImageFileListing, flattenImage, listImageFiles } from './image.js';
 export { type PlatformSpec, parsePlatform, selectPlatform } from './platform.js';
-export { LAYER_MEDIA_TYPES, isLayerMediaType, isImageManifestType, isIndexType, isImageConfigType } from './mediatypes.js';
 export { sniffCompression } from './decompress.js';

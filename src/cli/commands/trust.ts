@@ -1,9 +1,13 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
+import { existsSync } from 'node:fs';
+import type { Envelope } from '../../schema/index.js';
 import { asList, loadKeyFile, loadPublicKeyFile, type CliContext, type CommandModule } from '../context.js';
+import { openReference, registryOptions, withStores } from '../registry.js';
 
-// cairn trust init | rotate | sign | show: the owner keys of a project, versioned and signed
-// like TUF's root role. Files here; `trust push` stores versions in a registry or OCI layout.
+// cairn trust init | rotate | sign | show | push: the owner keys of a project, versioned and
+// signed like TUF's root role. Versions are files until `trust push` stores them in a registry
+// or OCI layout (tag root.<version>); `--root` and `show` take a file or a pinned reference.
 
 async function loadRootFile(path: string) {
   const { readInputText } = await import('../../disk/index.js');
@@ -27,16 +31,18 @@ async function writeRoot(path: string, envelope: unknown, ctx: CliContext, versi
 }
 
 export const trustCommand: CommandModule = {
-  command: 'trust <action>',
+  command: 'trust <action> [args..]',
   describe: 'manage the trust root: the owner keys allowed to sign layouts (rotation, revocation)',
   builder: (y: Argv) =>
-    y
-      .positional('action', { choices: ['init', 'rotate', 'sign', 'show'] as const })
+    registryOptions(y)
+      .positional('action', { choices: ['init', 'rotate', 'sign', 'show', 'push'] as const })
+      .positional('args', { type: 'string', array: true, describe: 'push: FILE REF; show: REF (pinned by digest) or nothing with --root FILE' })
+      .option('trust-state', { type: 'string', describe: 'show/rotate from a reference: file remembering the newest version seen' })
       .option('key', { alias: 'k', type: 'string', array: true, describe: 'private key(s) that sign this version' })
       .option('owner', { type: 'string', array: true, describe: 'init: public keys of the owners (default: the --key keys)' })
       .option('threshold', { type: 'number', describe: 'owner signatures needed for a layout and for the next version' })
       .option('expires', { type: 'string', default: '365d', describe: 'validity of this version, e.g. 365d' })
-      .option('root', { type: 'string', describe: 'rotate/sign/show: the current version (file)' })
+      .option('root', { type: 'string', describe: 'rotate/sign/show: the current version: a file, or REF@sha256:... of a pinned version (walked to the newest)' })
       .option('add-key', { type: 'string', array: true, describe: 'rotate: public key of a new owner' })
       .option('remove-key', { type: 'string', array: true, describe: 'rotate: public key of an owner to drop' })
       .option('revoke-key', { type: 'string', array: true, describe: 'rotate: public key file or keyid to revoke everywhere' })
@@ -54,21 +60,33 @@ export const trustCommand: CommandModule = {
       await writeRoot(String(argv['out'] ?? 'root.1.json'), await trust.signRoot(root, signers), ctx, 1);
       return;
     }
-    if (!argv['root']) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE`);
-    const stored = await loadRootFile(String(argv['root']));
-    const current = trust.verifyPinnedRoot(stored);
+    const args = asList(argv['args']);
+    if (action === 'push') return pushRoot(args, argv, ctx);
+    const rootText = action === 'show' && args[0] ? args[0] : (argv['root'] as string | undefined);
+    if (!rootText) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE or REF@sha256:...`);
+    let stored: { envelope: Envelope; digest: string };
+    let current: Awaited<ReturnType<typeof trust.verifyPinnedRoot>>;
+    if (existsSync(rootText)) {
+      stored = await loadRootFile(rootText);
+      current = trust.verifyPinnedRoot(stored);
+    } else {
+      const { walkTrustRoot } = await import('../trust-root.js');
+      current = await walkTrustRoot(rootText, argv, ctx);
+      stored = { envelope: await fetchEnvelope(current.digest, rootText, argv, ctx), digest: current.digest };
+    }
     if (action === 'show') {
       const r = current.root;
-      ctx.out.result(`trust root version ${r.version}, expires ${r.expires}, threshold ${r.threshold} of ${current.keys.length}`);
+      ctx.out.result(`trust root version ${r.version} (${stored.digest}), expires ${r.expires}, threshold ${r.threshold} of ${current.keys.length}`);
+      for (const c of current.chain) ctx.out.result(`  version ${c.version}: ${c.digest}, signed by ${c.signedBy.map((k) => k.slice(0, 8)).join(', ')}`);
       for (const k of current.keys) ctx.out.result(`  owner ${k.keyId} (${k.scheme})`);
       for (const id of r.revoked) ctx.out.result(`  revoked ${id}`);
-      ctx.out.json({ ...r, digest: stored.digest });
+      ctx.out.json({ ...r, digest: stored.digest, chain: current.chain });
       return;
     }
     if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give signing keys with --key`);
     if (action === 'sign') {
       const env = await trust.cosignRoot(stored.envelope, signers);
-      await writeRoot(String(argv['out'] ?? argv['root']), env, ctx, current.root.version);
+      await writeRoot(String(argv['out'] ?? (existsSync(rootText) ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
       return;
     }
     const revoke: string[] = [];
@@ -83,3 +101,37 @@ export const trustCommand: CommandModule = {
     await writeRoot(String(argv['out'] ?? `root.${next.version}.json`), await trust.signRoot(next, signers), ctx, next.version);
   },
 };
+
+// The envelope of a version already walked (fetched again by its digest, not by tag).
+async function fetchEnvelope(digest: string, text: string, argv: Record<string, unknown>, ctx: CliContext): Promise<Envelope> {
+  const { resolveReference, withDigest, parseReference } = await import('../../oci/index.js');
+  const { readTrustRoot } = await import('../../attest/index.js');
+  const { parseDigest } = await import('../../digest/index.js');
+  const { store } = await openReference(text, argv, ctx);
+  return withStores([store], async () => {
+    const desc = await resolveReference(store, withDigest(parseReference(text), parseDigest(digest)));
+    return (await readTrustRoot(store, desc)).envelope;
+  });
+}
+
+// cairn trust push FILE REF: stores a version as an artifact tagged root.<version>.
+async function pushRoot(args: string[], argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const [file, refText] = args;
+  if (!file || !refText) throw new CairnError('INVALID_ARGUMENT', 'trust push: give the version file and the repository: cairn trust push root.2.json REGISTRY/REPO');
+  const trust = await import('../../trust/index.js');
+  const { readInputFile } = await import('../../disk/index.js');
+  const { pushTrustRoot, rootTag } = await import('../../attest/index.js');
+  const { formatReference } = await import('../../oci/index.js');
+  const stored = await loadRootFile(file);
+  const root = trust.verifyPinnedRoot(stored).root;
+  const bytes = readInputFile(file);
+  const { store, ref } = await openReference(refText, argv, ctx, true);
+  if (ref.tag || ref.digest) ctx.out.warn(`trust push stores version ${root.version} under the tag ${`root.${root.version}`}; the tag or digest in ${refText} is ignored`);
+  await withStores([store], async () => {
+    const desc = await pushTrustRoot(store, stored.envelope, bytes, root.version);
+    ctx.out.result(desc.digest);
+    const repo = formatReference({ ...ref, tag: undefined, digest: undefined });
+    ctx.out.info(`pushed trust root version ${root.version} as ${repo}:${rootTag(root.version)}${root.version === 1 ? `; verifiers pin it: --trust-root ${repo}@${desc.digest}` : ''}`);
+    ctx.out.json({ digest: desc.digest, version: root.version, tag: rootTag(root.version) });
+  });
+}

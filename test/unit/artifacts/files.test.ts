@@ -66,3 +66,14 @@ describe('file resolver', () => {
     assertCairnErrorSync(() => recordArtifacts(['x'], { basePath: '/nonexistent-cairn' }), 'INVALID_ARGUMENT', /base path/);
   });
 });
+
+describe('file resolver: awkward names', () => {
+  it('records a file called __proto__ like any other', async () => {
+    const { prettySortedJson } = await import('../../../src/encoding/index.js');
+    const root = tmpDir();
+    writeTree(root, { ['__proto__']: 'p', constructor: 'c' });
+    const got = recordArtifacts(['.'], { basePath: root });
+    assert.deepEqual(Object.keys(got).sort(), ['__proto__', 'constructor']);
+    assert.match(prettySortedJson({ products: got }), /"__proto__": \{\n {3}"sha256": "/);
+  });
+});

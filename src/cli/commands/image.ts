@@ -1,0 +1,54 @@
+import type { Argv } from 'yargs';
+import { CairnError } from '../../errors.js';
+import type { CommandModule } from '../context.js';
+import { openReference, registryOptions, withStores } from '../registry.js';
+
+// cairn image files REF: what the rule engine sees of an image, through the same code as
+// `cairn verify IMAGE`: its flattened regular files with their sha256, plus the reserved
+// oci:manifest / oci:config (/ oci:index) artifacts; with --output json every entry of the
+// flattened tree (type, size, mode, link target) and how each layer was read.
+
+export const imageCommand: CommandModule = {
+  command: 'image <action> <reference>',
+  describe: 'list the files of an image as the rule engine sees them (flattened layers, sha256 of each file)',
+  builder: (y: Argv) =>
+    registryOptions(y)
+      .positional('action', { choices: ['files'] as const })
+      .positional('reference', { type: 'string', describe: 'the image: REF[:tag|@sha256:...] or oci:DIR[:tag|@sha256:...]' })
+      .option('platform', { type: 'string', describe: 'the platform (os/arch[/variant]) to list, for a multi-platform index' })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+  run: async (argv, ctx) => {
+    const { resolveReference, fetchManifestNode } = await import('../../oci/index.js');
+    const { flattenImage, selectPlatform } = await import('../../artifacts/index.js');
+    const { imageArtifactMap } = await import('../../policy/index.js');
+    const text = String(argv['reference']);
+    const { ref, store } = await openReference(text, argv, ctx);
+    await withStores([store], async () => {
+      const root = await resolveReference(store, ref);
+      if (!ref.digest) ctx.out.info(`${text} resolved to ${root.digest}`);
+      const node = await fetchManifestNode(store, root);
+      let manifest = root;
+      let index;
+      if (node.kind === 'index') {
+        if (!argv['platform']) {
+          const list = node.index.manifests.filter((m) => m.platform).map((m) => [m.platform!.os, m.platform!.architecture, m.platform!.variant].filter(Boolean).join('/'));
+          throw new CairnError('INVALID_ARGUMENT', `${text} is a multi-platform index: choose one with --platform (${list.join(', ') || 'no platforms listed'})`);
+        }
+        index = root;
+        manifest = selectPlatform(node.index, String(argv['platform']));
+      }
+      const image = await flattenImage(store, manifest);
+      const artifacts = imageArtifactMap(image, index);
+      for (const [path, d] of Object.entries(artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) ctx.out.result(`${d['sha256']}  ${path}`);
+      const brief = (d: { mediaType: string; digest: string; size: number }) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+      ctx.out.json({
+        ...(index ? { index: brief(index) } : {}),
+        manifest: brief(image.manifest),
+        config: brief(image.config),
+        layers: image.files.layers,
+        files: image.files.files,
+        artifacts,
+      });
+    });
+  },
+};

@@ -1,0 +1,128 @@
+import { CairnError, isCairnError } from '../errors.js';
+import { fetchManifestNode, fetchVerified, listReferrers, type ReadOnlyStore } from '../oci/index.js';
+import { readSignedDocument, type Step } from '../intoto/index.js';
+import {
+  ANNOTATION_PREDICATE_TYPE,
+  ANNOTATION_STEP,
+  DSSE_ENVELOPE_MEDIA_TYPE,
+  EVIDENCE_ARTIFACT_TYPE,
+  LAYOUT_METABLOCK_MEDIA_TYPE,
+  LINK_METABLOCK_MEDIA_TYPE,
+  MAX_EVIDENCE_BYTES,
+} from '../attest/index.js';
+import type { Descriptor } from '../schema/index.js';
+import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
+
+// Evidence from an image's OCI referrers (the referrers API or the sha256-<hex> tag schema).
+// Referrers are chosen by the annotations Cairn writes (step name, predicate type), read from
+// the listing, so that nothing irrelevant is fetched; the chosen ones are fetched in parallel,
+// each capped and digest-checked. Anyone who can push to the repository can add referrers, so
+// every item is marked ignoreIfBroken: a broken one is reported, never counted, and never
+// blocks the others. Statements must be about the image (boundTo).
+
+export interface ReferrersEvidenceOptions {
+  /** Other manifests whose referrers count too: the index a platform image belongs to. */
+  also?: readonly Descriptor[];
+  /** Parallel fetches (default 8). */
+  concurrency?: number;
+  /** Most referrers considered per subject (default 1000). */
+  maxReferrers?: number;
+}
+
+/** A referrer of one of the subjects, with the subject it hangs off. */
+export interface ListedReferrer {
+  readonly descriptor: Descriptor;
+  readonly on: Descriptor;
+}
+
+/** An EvidenceSource over the referrers of an image (and of its index). */
+export class ReferrersEvidenceSource implements EvidenceSource {
+  private listed: Promise<ListedReferrer[]> | undefined;
+  private readonly fetched = new Map<string, Promise<EvidenceItem>>();
+  private readonly subjects: Descriptor[];
+
+  constructor(private readonly store: ReadOnlyStore, readonly subject: Descriptor, private readonly options: ReferrersEvidenceOptions = {}) {
+    this.subjects = [subject, ...(options.also ?? [])];
+  }
+
+  get description(): string {
+    return `the referrers of ${this.subject.digest}`;
+  }
+
+  /** Every in-toto referrer of the subjects (listed once). */
+  referrers(): Promise<ListedReferrer[]> {
+    this.listed ??= (async () => {
+      const max = this.options.maxReferrers ?? 1000;
+      const out: ListedReferrer[] = [];
+      for (const on of this.subjects) {
+        const list = await listReferrers(this.store, on, EVIDENCE_ARTIFACT_TYPE);
+        if (list.length > max) throw new CairnError('TOO_LARGE', `${list.length} referrers, more than the limit of ${max}`, { where: `${this.store.location}@${on.digest}` });
+        for (const d of list) if (!out.some((r) => r.descriptor.digest === d.digest)) out.push({ descriptor: d, on });
+      }
+      return out;
+    })();
+    return this.listed;
+  }
+
+  async candidatesFor(step: Step): Promise<EvidenceItem[]> {
+    const all = await this.referrers();
+    const relevant = all.filter((r) => isFor(r.descriptor, step));
+    return mapLimited(relevant, this.options.concurrency ?? 8, (r) => this.fetchItem(r));
+  }
+
+  // Sublayout links live next to the image too; they are found by their own step names.
+  forSublayout(_step: Step, _functionary: AuthorisedKey): EvidenceSource {
+    return this;
+  }
+
+  private fetchItem(r: ListedReferrer): Promise<EvidenceItem> {
+    let p = this.fetched.get(r.descriptor.digest);
+    if (!p) {
+      p = this.read(r);
+      this.fetched.set(r.descriptor.digest, p);
+    }
+    return p;
+  }
+
+  private async read(r: ListedReferrer): Promise<EvidenceItem> {
+    const where = `${this.store.location}@${r.descriptor.digest}`;
+    const onIndex = r.on !== this.subject;
+    const origin = `referrer ${r.descriptor.digest}${onIndex ? ' (on the index)' : ''}`;
+    const base = { origin, ignoreIfBroken: true, boundTo: this.subjects.map((s) => s.digest) } as const;
+    try {
+      const node = await fetchManifestNode(this.store, r.descriptor);
+      if (node.kind !== 'manifest') throw new CairnError('SCHEMA_INVALID', 'is an index, not an evidence artifact', { where });
+      const subject = node.manifest.subject?.digest;
+      if (subject !== r.on.digest) throw new CairnError('SCHEMA_INVALID', `its subject is ${subject ?? 'missing'}, not ${r.on.digest}`, { where });
+      const layer = node.manifest.layers[0];
+      if (!layer || ![DSSE_ENVELOPE_MEDIA_TYPE, LINK_METABLOCK_MEDIA_TYPE, LAYOUT_METABLOCK_MEDIA_TYPE].includes(layer.mediaType)) {
+        throw new CairnError('SCHEMA_INVALID', 'has no DSSE envelope or in-toto Metablock layer', { where });
+      }
+      const bytes = await fetchVerified(this.store, layer, MAX_EVIDENCE_BYTES, `${where}: layer`);
+      return { ...base, document: readSignedDocument(bytes, `${where}: layer`) };
+    } catch (err) {
+      if (!isCairnError(err)) throw err;
+      return { ...base, error: err };
+    }
+  }
+}
+
+// Whether a listed referrer may be evidence for a step, from its annotations alone.
+function isFor(d: Descriptor, step: Step): boolean {
+  const a = d.annotations ?? {};
+  if (a[ANNOTATION_STEP] === step.name) return true;
+  return step.expected_predicate_type !== undefined && a[ANNOTATION_PREDICATE_TYPE] === step.expected_predicate_type;
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,67 @@
+import { CairnError } from '../errors.js';
+import { flattenImage, type FlattenedImage } from '../artifacts/index.js';
+import type { ReadOnlyStore } from '../oci/index.js';
+import type { ArtifactMap, Inspection } from '../intoto/index.js';
+import type { Descriptor } from '../schema/index.js';
+import type { InspectionRecord, InspectionRunner } from './inspect.js';
+
+// The image itself as artifacts for the rule engine. A layout names it with a reserved
+// inspection whose command is `cairn:image`: instead of running anything, Cairn flattens the
+// image being verified and hands its regular files (path -> sha256) to the inspection as both
+// materials and products, plus the manifest, config (and index) digests under reserved names.
+// The layout stays a valid in-toto layout; only the meaning of that one command is Cairn's.
+
+/** The `run` of the reserved inspection: `"run": ["cairn:image"]`. */
+export const IMAGE_INSPECTION_COMMAND = 'cairn:image';
+/** Reserved artifact names for the image's own digests (no file path can have a colon prefix like these). */
+export const IMAGE_MANIFEST_ARTIFACT = 'oci:manifest';
+export const IMAGE_CONFIG_ARTIFACT = 'oci:config';
+export const IMAGE_INDEX_ARTIFACT = 'oci:index';
+
+/** True for the reserved image inspection. */
+export function isImageInspection(inspection: Inspection): boolean {
+  return inspection.run.length === 1 && inspection.run[0] === IMAGE_INSPECTION_COMMAND;
+}
+
+function hexOf(d: Descriptor): string {
+  return d.digest.slice('sha256:'.length);
+}
+
+/** The artifacts the rule engine sees for an image: its files and its digests. */
+export function imageArtifactMap(image: FlattenedImage, index?: Descriptor): ArtifactMap {
+  const out: ArtifactMap = { ...image.files.toArtifactMap() };
+  out[IMAGE_MANIFEST_ARTIFACT] = { sha256: hexOf(image.manifest) };
+  out[IMAGE_CONFIG_ARTIFACT] = { sha256: hexOf(image.config) };
+  if (index) out[IMAGE_INDEX_ARTIFACT] = { sha256: hexOf(index) };
+  return out;
+}
+
+/**
+ * Runs the reserved image inspection from the image in a store (flattened once, on first use),
+ * and hands any other inspection to `others` (commands, as in local verification).
+ */
+export class ImageInspectionRunner implements InspectionRunner {
+  private artifacts: Promise<ArtifactMap> | undefined;
+
+  constructor(
+    private readonly store: ReadOnlyStore,
+    private readonly manifest: Descriptor,
+    private readonly others?: InspectionRunner,
+    private readonly index?: Descriptor,
+  ) {}
+
+  /** The image's artifacts (flattening it if that was not done yet). */
+  imageArtifacts(): Promise<ArtifactMap> {
+    this.artifacts ??= flattenImage(this.store, this.manifest).then((img) => imageArtifactMap(img, this.index));
+    return this.artifacts;
+  }
+
+  async run(inspection: Inspection): Promise<InspectionRecord> {
+    if (isImageInspection(inspection)) {
+      const a = await this.imageArtifacts();
+      return { materials: a, products: a, returnValue: 0, stderr: '' };
+    }
+    if (!this.others) throw new CairnError('INVALID_ARGUMENT', `inspection ${inspection.name} runs a command, and no working directory was given for it`);
+    return this.others.run(inspection);
+  }
+}
