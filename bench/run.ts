@@ -15,11 +15,11 @@ import { verifyGroup } from './rows/verify.js';
 
 const GROUPS: BenchGroup[] = [hashingGroup, verifyGroup, registryGroup];
 
-/** One measured (or pending) row, as printed and as written to results.json. */
+/** One measured row, as printed and as written to results.json. */
 interface Result {
   id: string;
   work: string;
-  cairn?: Measurement;
+  cairn: Measurement;
   references: Measurement[];
   ratio?: number;
   target: Target;
@@ -56,10 +56,6 @@ async function main(): Promise<void> {
       for (const row of rows) {
         if (!selected(only, group.name, row.id)) continue;
         const base = { id: row.id, work: row.work, target: row.target, note: row.note, scale: row.scale };
-        if (!row.cairn) {
-          results.push({ ...base, references: [], note: row.pending });
-          continue;
-        }
         process.stderr.write(`bench: ${row.work} ... `);
         const cairn = await measure(row.cairn, runs);
         const references = [];
@@ -83,7 +79,7 @@ async function main(): Promise<void> {
   console.log(header);
   console.log();
   printTable(results.filter((r) => !r.scale));
-  const scaling = results.filter((r) => r.scale && r.cairn);
+  const scaling = results.filter((r) => r.scale);
   if (scaling.length > 0) {
     console.log();
     printScaling(scaling);
@@ -109,7 +105,6 @@ function printTable(results: Result[]): void {
   markdown(head, results.map((r) => {
     const ref = r.references.map((m) => `${m.label} ${fmt(m.median)}`).join(', ') || '-';
     const notes = [r.probe, r.note].filter(Boolean).join('; ');
-    if (!r.cairn) return [r.work, '-', ref, '-', targetText(r.target), 'n/a', '-', '-', notes];
     return [r.work, fmt(r.cairn.median), ref, r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-', targetText(r.target), r.met ? 'yes' : 'NO', `${r.cairn.maxRssMiB.toFixed(0)} MiB`, fmt(r.cairn.cpu), notes];
   }));
 }
@@ -124,11 +119,11 @@ function printScaling(results: Result[]): void {
     let prevMarginal: number | undefined;
     rs.forEach((r, i) => {
       const { n, unit } = r.scale!;
-      const t = r.cairn!.median;
+      const t = r.cairn.median;
       const prev = rs[i - 1];
-      const marginal = prev ? (t - prev.cairn!.median) / (n - prev.scale!.n) : undefined;
+      const marginal = prev ? (t - prev.cairn.median) / (n - prev.scale!.n) : undefined;
       const linear = marginal !== undefined && prevMarginal !== undefined ? (marginal <= 1.5 * prevMarginal ? 'yes' : 'NO') : '-';
-      lines.push([s, `${n.toLocaleString('en')} ${unit}`, fmt(t), `${r.cairn!.maxRssMiB.toFixed(0)} MiB`, `${((t / n) * 1e6).toFixed(2)} µs`, marginal !== undefined ? `${(marginal * 1e6).toFixed(2)} µs` : '-', linear]);
+      lines.push([s, `${n.toLocaleString('en')} ${unit}`, fmt(t), `${r.cairn.maxRssMiB.toFixed(0)} MiB`, `${((t / n) * 1e6).toFixed(2)} µs`, marginal !== undefined ? `${(marginal * 1e6).toFixed(2)} µs` : '-', linear]);
       if (marginal !== undefined) prevMarginal = marginal;
     });
   }

@@ -1,11 +1,14 @@
 // Makes the V8 code cache of the bundled CLI: loads dist/bundle/cli.cjs the way bin/cairn.js
 // does, runs a tour of commands in a scratch directory (keys, run and record, links, layouts,
-// verify on Metablocks and DSSE, layout push, attest, discover and copy on OCI layouts, help)
+// verify on Metablocks and DSSE, layout push, attest, discover and copy on OCI layouts, image
+// files and verify of a one-layer image in an OCI layout, help)
 // so that the functions they use are compiled, and writes the compiled code next to the bundle
 // (cli.cache). bin/cairn.js hands it to V8, which checks it against the source, the node
 // version and the flags, and compiles afresh when it does not fit. The tour's output is
 // discarded; a failing command only means less is cached, and is named on stderr.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -57,11 +60,47 @@ try {
   await cairn('discover', `${oci}:policy`);
   await cairn('copy', '--referrers', `${oci}:policy`, `oci:${join(scratch, 'copy')}:policy`);
   await cairn('layout', 'pull', `${oci}:policy`, '--out', 'pulled.layout');
+  const image = tinyImage(join(scratch, 'image'));
+  await cairn('image', 'files', `oci:${join(scratch, 'image')}:app`, '--output', 'json');
+  await cairn('attach', `oci:${join(scratch, 'image')}:app`, ...named('.intoto.jsonl'));
+  await cairn('verify', `oci:${join(scratch, 'image')}@${image}`, '--layout', 'dsse.layout', '--layout-key', 'owner.pub');
 } finally {
   process.stdout.write = out.stdout;
   process.stderr.write = out.stderr;
   process.chdir(home);
   rmSync(scratch, { recursive: true, force: true });
 }
+// An OCI layout holding a one-layer image (one file), tagged app; returns the manifest digest.
+function tinyImage(dir) {
+  const blobs = join(dir, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (bytes) => {
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(join(blobs, hex), bytes);
+    return { digest: `sha256:${hex}`, size: bytes.length };
+  };
+  const header = Buffer.alloc(512);
+  header.write('app.txt', 0);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write('00000000006\0', 124);
+  header.write('00000000000\0', 136);
+  header.write('0', 156);
+  header.write('ustar\x0000', 257, 'latin1');
+  header.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const tar = Buffer.concat([header, Buffer.from('hello\n'), Buffer.alloc(506), Buffer.alloc(1024)]);
+  const layer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar)) };
+  const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+  const config = { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }))) };
+  const manifest = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [layer] }))) };
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'app' } }] }));
+  return manifest.digest;
+}
+
 if (failed.length > 0) process.stderr.write(`code cache: these tour commands failed (less is cached): ${failed.join('; ')}\n`);
 writeFileSync(file.replace(/\.cjs$/, '.cache'), script.createCachedData());

@@ -11,9 +11,10 @@ import type { BenchImage } from './image.js';
 import { CACHE } from './inputs.js';
 
 // Data for `cairn verify IMAGE@digest`: a DSSE layout of 20 steps (a MATCH chain of 100
-// artifacts per step, the last step producing exactly the image's flattened files) and the 20
-// DSSE links, which the registry group attaches to the image as its 20 referrers. Generated
-// once into bench/.cache/evidence-<image digest>.
+// artifacts per step, the last step producing exactly the image's flattened files), with the
+// cairn:image inspection matching the image's files against that step, and the 20 DSSE links,
+// which the registry group attaches to the image as its 20 referrers. Generated once into
+// bench/.cache/evidence-<image digest>-v3.
 
 export interface EvidenceData {
   dir: string;
@@ -27,7 +28,7 @@ export const EVIDENCE_STEPS = 20;
 
 /** The layout, keys and links for verifying `image` (generated once). */
 export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
-  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}`);
+  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}-v3`);
   const names = Array.from({ length: EVIDENCE_STEPS }, (_, i) => `step${String(i).padStart(2, '0')}`);
   const owner = join(dir, 'owner');
   const data: EvidenceData = { dir, layout: join(dir, 'root.layout'), ownerPub: `${owner}.pub`, links: [] };
@@ -57,11 +58,15 @@ export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
     expires: formatExpires(new Date(Date.now() + 365 * 86400_000)),
     readme: 'Cairn bench: verify an image from its registry evidence',
     keys: { [alice.publicKey.keyId]: keyDict(alice.publicKey) },
-    inspect: [],
+    inspect: [{
+      _type: 'inspection', name: 'image', run: ['cairn:image'],
+      expected_materials: [['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', names[EVIDENCE_STEPS - 1]!], ['ALLOW', 'oci:*'], ['DISALLOW', '*']],
+      expected_products: [['ALLOW', '*']],
+    }],
     steps: names.map((name, i) => ({
       _type: 'step', name, threshold: 1, pubkeys: [alice.publicKey.keyId], expected_command: [],
       expected_materials: i === 0 ? [['ALLOW', '*']] : [['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', names[i - 1]!], ['DISALLOW', '*']],
-      expected_products: [['CREATE', '*'], ['DISALLOW', '*']],
+      expected_products: [['MODIFY', '*'], ['CREATE', '*'], ['DELETE', '*'], ['DISALLOW', '*']],
     })),
   };
   const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(layout)), [keySigner(ownerKey)]);

@@ -11,9 +11,7 @@ export interface Target {
 export interface BenchRow {
   id: string;
   work: string;
-  /** Absent for a row that cannot be measured yet; `pending` says why. */
-  cairn?: Cmd;
-  pending?: string;
+  cairn: Cmd;
   /** Reference commands; the first one is what the target ratio compares against. */
   references: Cmd[];
   target: Target;

@@ -2,7 +2,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/paths.js';
 import { evidenceData } from '../lib/evidence-data.js';
-import { bundledTool } from '../lib/tool-bundle.js';
 import { largeImage, manyImage, smallImage, type BenchImage } from '../lib/image.js';
 import { benchKey, CACHE } from '../lib/inputs.js';
 import { cairnArgv, type Cmd } from '../lib/measure.js';
@@ -33,11 +32,8 @@ function skopeoPull(ref: string, out: string, unpack: boolean): Cmd {
   };
 }
 
-let flattenTool: string[] = [];
-
-// flattenImage through bench/tools/flatten (until `cairn image files` is on main)
 function flatten(ref: string): Cmd {
-  return { label: 'cairn flatten (bench/tools/flatten)', cwd: REPO_ROOT, argv: [...flattenTool, ref] };
+  return { label: 'cairn image files', cwd: REPO_ROOT, argv: cairnArgv('image', 'files', ref, '--output', 'json') };
 }
 
 export const registryGroup: BenchGroup = {
@@ -46,7 +42,6 @@ export const registryGroup: BenchGroup = {
     const reg = await benchRegistry();
     const scratch = await benchRegistry();
     registries = [reg, scratch];
-    flattenTool = await bundledTool('flatten');
     const small = await smallImage();
     const large = quick ? await largeImage(4, 2, 16) : await largeImage(4, 16, 16);
     const many = quick ? await manyImage(2000, 2) : await manyImage(100_000, 2);
@@ -102,8 +97,13 @@ export const registryGroup: BenchGroup = {
       }
     }
     // verify IMAGE@digest: 20 referrers attached to the small image
-    const attach = countRequests(['attach', smallRef, ...evidence.links, '--no-index-check']);
-    rows.push({ id: 'verify-image', work: 'cairn verify IMAGE@digest, 20 referrers', pending: `not measured: cairn verify IMAGE is not on main yet (data ready: ${evidence.links.length} links attached in ${attach} requests, layout ${evidence.layout})`, references: [], target: { seconds: 0.5 } });
+    countRequests(['attach', smallRef, ...evidence.links, '--no-index-check']);
+    const verifyArgs = ['verify', smallRef, '--layout', evidence.layout, '--layout-key', evidence.ownerPub];
+    rows.push({
+      id: 'verify-image', work: `cairn verify IMAGE@digest, ${evidence.links.length} referrers + the image's files`, cairn: { label: 'cairn verify IMAGE', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }, references: [], target: { seconds: 0.5 },
+      note: 'no other tool verifies an image from its referrers',
+      probe: () => `${countRequests(verifyArgs)} requests`,
+    });
     return rows;
   },
   async teardown() {
