@@ -16,6 +16,8 @@ export interface Cmd {
   prepare?: () => void | Promise<void>;
   /** Exit codes that count as success (default [0]). */
   okExit?: number[];
+  /** At most this many timed runs (for a reference that takes a minute each). */
+  maxRuns?: number;
 }
 
 export interface Measurement {
@@ -45,7 +47,8 @@ export async function measure(cmd: Cmd, runs: number): Promise<Measurement> {
   const times: number[] = [];
   const cpus: number[] = [];
   let rss = 0;
-  for (let i = -1; i < runs; i++) {
+  const n = Math.min(runs, cmd.maxRuns ?? runs);
+  for (let i = -1; i < n; i++) {
     const m = await runOnce(cmd);
     if (i >= 0) {
       times.push(m.wall);
