@@ -10,7 +10,7 @@ import { verifyGroup } from './rows/verify.js';
 
 // `make bench`: every Cairn command next to the reference tool on the same input, in the same
 // run, several times each; prints one table (and the scaling series) and writes
-// bench/results.json. `make bench QUICK=1` runs small inputs in under a minute.
+// bench/results.json. `make bench QUICK=1` runs small inputs (2 timed runs each) in under a minute.
 // Options: --quick, --runs=N, --only=GROUP[/ROW-ID-PREFIX][,...] (groups: hashing, verify, registry).
 
 const GROUPS: BenchGroup[] = [hashingGroup, verifyGroup, registryGroup];
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
   const runsArg = Number(process.argv.find((a) => a.startsWith('--runs='))?.slice(7));
-  const runs = runsArg > 0 ? runsArg : quick ? 3 : 5;
+  const runs = runsArg > 0 ? runsArg : quick ? 2 : 5;
   const started = Date.now();
   const loadBefore = loadavg();
   const results: Result[] = [];
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const scaling = results.filter((r) => r.scale);
   if (scaling.length > 0) {
     console.log();
-    printScaling(scaling);
+    printScaling(scaling, !quick);
   }
   writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, runs, node: process.version, cores: availableParallelism(), load, results }, null, 2)}\n`);
   process.stderr.write('bench: wrote bench/results.json\n');
@@ -110,8 +110,9 @@ function printTable(results: Result[]): void {
 }
 
 // Each series: time and memory against size, the time per unit, and the marginal time per unit
-// between consecutive sizes; linear when the marginal cost stays within 1.5x of the previous.
-function printScaling(results: Result[]): void {
+// between consecutive sizes; linear when the marginal cost stays within 1.5x of the previous
+// (not judged on the quick sizes, where start-up and noise dominate).
+function printScaling(results: Result[], judge: boolean): void {
   const lines: string[][] = [];
   const series = [...new Set(results.map((r) => r.scale!.series))];
   for (const s of series) {
@@ -122,7 +123,7 @@ function printScaling(results: Result[]): void {
       const t = r.cairn.median;
       const prev = rs[i - 1];
       const marginal = prev ? (t - prev.cairn.median) / (n - prev.scale!.n) : undefined;
-      const linear = marginal !== undefined && prevMarginal !== undefined ? (marginal <= 1.5 * prevMarginal ? 'yes' : 'NO') : '-';
+      const linear = judge && marginal !== undefined && prevMarginal !== undefined ? (marginal <= 1.5 * prevMarginal ? 'yes' : 'NO') : '-';
       lines.push([s, `${n.toLocaleString('en')} ${unit}`, fmt(t), `${r.cairn.maxRssMiB.toFixed(0)} MiB`, `${((t / n) * 1e6).toFixed(2)} µs`, marginal !== undefined ? `${(marginal * 1e6).toFixed(2)} µs` : '-', linear]);
       if (marginal !== undefined) prevMarginal = marginal;
     });
