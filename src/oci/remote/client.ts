@@ -106,7 +106,7 @@ export class RegistryClient {
       this.options.onDebug?.(`${req.method} ${redactUrl(url)}`);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(this.dispatcher, url, { method: req.method, headers, body: req.body });
+        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher });
       } catch (err) {
         if (err instanceof CairnError) throw err; // the body's own verification failed
         if (retryable && attempt < attempts && isTransient(err)) {
@@ -153,7 +153,7 @@ export class RegistryClient {
   // The token realm may be another host; its response body is capped at 1 MiB.
   private async tokenRequest(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
     try {
-      const res = await request(this.dispatcher, url, { method, headers: { 'user-agent': 'cairn', ...headers }, body });
+      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher });
       const chunks: Buffer[] = [];
       let total = 0;
       for await (const c of res.body) {
@@ -172,11 +172,14 @@ export class RegistryClient {
   }
 }
 
-// undici's request(url, options) without its index: the dispatcher's request API called on an
-// origin and a path.
-function request(dispatcher: Dispatcher, url: string, options: { method: string; headers: Record<string, string>; body?: Buffer | Readable | string }): Promise<Dispatcher.ResponseData> {
+// undici's request(url, options) without its index: the request API called on the dispatcher
+// with an origin and a path, as undici's own wrapper does.
+type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method: string; dispatcher: Dispatcher };
+
+function request(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
+  const { dispatcher, ...rest } = options;
   const u = new URL(url);
-  return dispatchRequest.call(dispatcher, { ...options, method: options.method as Dispatcher.HttpMethod, origin: u.origin, path: `${u.pathname}${u.search}` });
+  return dispatchRequest.call(dispatcher, { ...rest, method: rest.method as Dispatcher.HttpMethod, origin: u.origin, path: `${u.pathname}${u.search}` });
 }
 
 /** The first value of a header. */
