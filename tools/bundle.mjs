@@ -9,14 +9,23 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 rmSync('dist/bundle', { recursive: true, force: true });
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+// `import ... from 'undici'` (the registry client) gets only the parts it uses: tools/undici-lite.cjs
+const undiciLite = {
+  name: 'undici-lite',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lite.cjs', import.meta.url)) }));
+  },
+};
 await build({
   ...common,
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/bundle/cli.cjs',
   format: 'cjs',
+  plugins: [undiciLite],
   // import('node:fs') becomes require(): code loaded from a V8 code cache cannot import()
   supported: { 'dynamic-import': false },
   // the workers are found next to this file

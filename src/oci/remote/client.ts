@@ -1,10 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
-// Only the two parts of undici Cairn uses: its index also loads fetch, websockets, caches and
-// mocks, 50 ms of start-up for every registry command.
-import Agent from 'undici/lib/dispatcher/agent.js';
-import dispatchRequest from 'undici/lib/api/api-request.js';
+import { Agent, request, type Dispatcher } from 'undici';
 import { CairnError } from '../../errors.js';
 import { isLoopbackHost } from '../reference.js';
 import { Authenticator } from './auth.js';
@@ -170,16 +166,6 @@ export class RegistryClient {
       throw networkError(method, url, err);
     }
   }
-}
-
-// undici's request(url, options) without its index: the request API called on the dispatcher
-// with an origin and a path, as undici's own wrapper does.
-type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'method'> & { method: string; dispatcher: Dispatcher };
-
-function request(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
-  const { dispatcher, ...rest } = options;
-  const u = new URL(url);
-  return dispatchRequest.call(dispatcher, { ...rest, method: rest.method as Dispatcher.HttpMethod, origin: u.origin, path: `${u.pathname}${u.search}` });
 }
 
 /** The first value of a header. */
