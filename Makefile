@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NODE_TEST := node --test --test-reporter=spec --test-concurrency=2
 APT_PACKAGES := in-toto docker-registry openssl
 
-.PHONY: all setup system-deps build test test-unit test-e2e test-interop demo bench lint clean
+.PHONY: all setup system-deps bench-deps build test test-unit test-e2e test-interop demo bench lint clean
 
 all: build
 
@@ -52,8 +52,23 @@ test-interop: setup build
 demo: setup build
 	bash demo/demo.sh
 
-bench: setup build
-	node dist/bench/run.js $(if $(QUICK),--quick,)
+# The reference tools of `make bench` beyond the test set-up: skopeo (push/pull floor) and
+# umoci (unpacking an image), from Debian, installed only when missing.
+bench-deps:
+	@missing=""; \
+	command -v skopeo >/dev/null || missing="$$missing skopeo"; \
+	command -v umoci >/dev/null || missing="$$missing umoci"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -q $$missing || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing; }; \
+	fi
+
+# Cairn next to in-toto, skopeo, umoci and sha256sum on the same inputs (see docs/bench.md);
+# QUICK=1 for a small version in under a minute; ONLY=group[/row] for part of it.
+bench: setup bench-deps build
+	node dist/bench/run.js $(if $(QUICK),--quick,) $(if $(ONLY),--only=$(ONLY),)
 
 clean:
 	rm -rf dist .demo

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, writeSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,5 +51,15 @@ export function bigFile(name: string, mib: number): string {
   }
   closeSync(fd);
   renameSync(`${path}.tmp`, path);
+  return path;
+}
+
+/** The bench's ed25519 signing key, a securesystemslib key file made once by in-toto-keygen. */
+export function benchKey(): string {
+  const path = join(CACHE, 'keys', 'bench-ed25519');
+  if (existsSync(path)) return path;
+  mkdirSync(join(CACHE, 'keys'), { recursive: true });
+  const r = spawnSync('in-toto-keygen', ['-t', 'ed25519', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`in-toto-keygen: ${r.stderr}`);
   return path;
 }

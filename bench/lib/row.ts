@@ -1,5 +1,12 @@
 import type { Cmd } from './measure.js';
 
+/** What a row must reach: a ratio to its first reference, a wall time, a peak RSS. */
+export interface Target {
+  ratio?: number;
+  seconds?: number;
+  rssMiB?: number;
+}
+
 /** One line of the bench table: Cairn against the reference tools on the same input. */
 export interface BenchRow {
   id: string;
@@ -7,8 +14,12 @@ export interface BenchRow {
   cairn: Cmd;
   /** Reference commands; the first one is what the target ratio compares against. */
   references: Cmd[];
-  target: { ratio?: number; seconds?: number; rssMiB?: number };
+  target: Target;
   note?: string;
+  /** Scaling rows go to their own table: the series they belong to and their size. */
+  scale?: { series: string; n: number; unit: string };
+  /** Runs once after the timing; what it returns is shown with the row (e.g. requests made). */
+  probe?: () => Promise<string> | string;
 }
 
 /** A group of rows sharing inputs or a server. */

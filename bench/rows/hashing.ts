@@ -1,24 +1,14 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { bigFile, CACHE, tree } from '../lib/inputs.js';
+import { benchKey, bigFile, CACHE, tree } from '../lib/inputs.js';
 import { cairnArgv } from '../lib/measure.js';
 import type { BenchGroup, BenchRow } from '../lib/row.js';
 
 // `cairn run` hashing products against in-toto-run 1.3.1 (and sha256sum for the big file).
 // Both sign with the same securesystemslib ed25519 key made by in-toto-keygen.
 
-function key(): string {
-  const path = join(CACHE, 'keys', 'bench-ed25519');
-  mkdirSync(join(CACHE, 'keys'), { recursive: true });
-  if (!spawnSync('test', ['-e', path]).status) return path;
-  const r = spawnSync('in-toto-keygen', ['-t', 'ed25519', path], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`in-toto-keygen: ${r.stderr}`);
-  return path;
-}
-
 function hashRow(id: string, work: string, input: string, ratio: number): BenchRow {
-  const k = key();
+  const k = benchKey();
   const out = join(CACHE, 'out', id);
   const clean = () => {
     rmSync(out, { recursive: true, force: true });

@@ -106,9 +106,14 @@ function compile(pattern: string): CompiledPattern | undefined {
 /** A compiled list of gitignore-style patterns; `matches(path)` says whether the path is excluded. */
 export class PathSpec {
   private readonly patterns: CompiledPattern[];
+  /** Without negations, "any pattern matches" is one regex: one test per path, not one per pattern. */
+  private readonly any: RegExp | undefined;
 
   constructor(lines: string[]) {
     this.patterns = lines.map(compile).filter((p): p is CompiledPattern => p !== undefined);
+    if (this.patterns.length > 1 && this.patterns.every((p) => p.include)) {
+      this.any = new RegExp(this.patterns.map((p) => `(?:${p.regex.source})`).join('|'));
+    }
   }
 
   get empty(): boolean {
@@ -117,6 +122,7 @@ export class PathSpec {
 
   /** True when the last pattern matching `path` is not a negation. */
   matches(path: string): boolean {
+    if (this.any) return this.any.test(path);
     let matched = false;
     for (const p of this.patterns) if (p.regex.test(path)) matched = p.include;
     return matched;

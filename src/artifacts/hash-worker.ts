@@ -1,11 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { hashShare, type HashJob } from './hash-pool.js';
+import type { ErrorCode } from '../errors.js';
+import { hashPublished, stopClaims, type HashWorkerData, type HashWorkerResult } from './hash-pool.js';
 
-// A hashing thread of the pool: takes chunks from the shared counter until none are left.
-const job = workerData as HashJob;
+// A hashing thread of the pool: hashes the chunks it claims until the list is done. On an
+// error it stops the other threads (they find nothing left to claim) and reports it.
+const data = workerData as HashWorkerData;
+let result: HashWorkerResult;
 try {
-  parentPort!.postMessage({ ok: true, results: hashShare(job) });
+  result = { ok: true, chunks: hashPublished(data) };
 } catch (err) {
-  const e = err as { code?: string; message?: string; where?: string };
-  parentPort!.postMessage({ ok: false, code: e.code, message: e.message, where: e.where });
+  stopClaims(data.control);
+  const e = err as { code?: ErrorCode; message?: string };
+  result = { ok: false, code: e.code, message: e.message };
 }
+parentPort!.postMessage(result);

@@ -31,6 +31,7 @@ const SURROGATE_RE = /[\uD800-\uDFFF]/;
 
 function sortedKeys(obj: object): string[] {
   const keys = Object.keys(obj);
+  if (keys.length < 2) return keys; // nearly every object of a link: {"sha256": ...}
   keys.sort();
   if (keys.some((k) => SURROGATE_RE.test(k))) keys.sort(byCodePoint);
   return keys;

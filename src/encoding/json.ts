@@ -35,6 +35,14 @@ function sortDeep(value: unknown): unknown {
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj);
+    if (keys.length === 1) {
+      // nearly every object of a link: {"sha256": ...}
+      const k = keys[0]!;
+      const v = obj[k];
+      if (typeof v !== 'object' || v === null) return obj;
+      const sorted = sortDeep(v);
+      return sorted === v ? obj : { [k]: sorted };
+    }
     const sorted = isSorted(keys);
     let out: Record<string, unknown> | undefined = sorted ? undefined : Object.create(null);
     const order = sorted ? keys : [...keys].sort();

@@ -1,6 +1,7 @@
 import { CairnError } from '../../errors.js';
 import { ImageFiles } from './image-files.js';
 import { readLayer, type Budget } from './layer.js';
+import { LayerThread } from './layer-thread.js';
 import { FileTree } from './tree.js';
 import { type FlattenOptions, type LayerReport, type LayerSource, limitsOf } from './types.js';
 
@@ -21,20 +22,25 @@ export async function flattenLayers(
   const tree = new FileTree();
   const reports: LayerReport[] = [];
   const expected = options.diffIds;
-  for await (const layer of layers) {
-    const index = reports.length;
-    if (expected && index >= expected.length) {
-      throw new CairnError('DIGEST_MISMATCH', `the image has more layers than the ${expected.length} diff_ids of its config`);
+  const thread = new LayerThread(); // started by the first big layer
+  try {
+    for await (const layer of layers) {
+      const index = reports.length;
+      if (expected && index >= expected.length) {
+        throw new CairnError('DIGEST_MISMATCH', `the image has more layers than the ${expected.length} diff_ids of its config`);
+      }
+      const { changes, report } = await readLayer(layer, limits, budget, thread, options.threadFrom);
+      if (expected && expected[index] !== report.diffId) {
+        throw new CairnError('DIGEST_MISMATCH', `uncompressed content is ${report.diffId}, the config says ${expected[index]}`, {
+          where: `layer ${index} (${layer.digest})`,
+        });
+      }
+      tree.applyLayer(changes, layer.digest);
+      reports.push(report);
+      options.onLayer?.(report, index);
     }
-    const { changes, report } = await readLayer(layer, limits, budget);
-    if (expected && expected[index] !== report.diffId) {
-      throw new CairnError('DIGEST_MISMATCH', `uncompressed content is ${report.diffId}, the config says ${expected[index]}`, {
-        where: `layer ${index} (${layer.digest})`,
-      });
-    }
-    tree.applyLayer(changes, layer.digest);
-    reports.push(report);
-    options.onLayer?.(report, index);
+  } finally {
+    thread.close();
   }
   if (expected && reports.length !== expected.length) {
     throw new CairnError('DIGEST_MISMATCH', `the image has ${reports.length} layers, its config lists ${expected.length} diff_ids`);

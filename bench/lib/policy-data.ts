@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeKeyPair, generateKey, keyDict, type PrivateKey } from '../src/crypto/index.js';
-import { makeLink, serializeDocument, signLink, signMetablock, linkFileName, type ArtifactMap } from '../src/intoto/index.js';
-import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../src/dsse/index.js';
-import { keySigner } from '../src/crypto/index.js';
-import { formatExpires } from '../src/policy/index.js';
+import { encodeKeyPair, generateKey, keyDict, type PrivateKey } from '../../src/crypto/index.js';
+import { makeLink, serializeDocument, signLink, signMetablock, linkFileName, type ArtifactMap } from '../../src/intoto/index.js';
+import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../src/dsse/index.js';
+import { keySigner } from '../../src/crypto/index.js';
+import { formatExpires } from '../../src/policy/index.js';
 
 // The verification benchmark's data set, after ../shared/baselines/make-layout.py: step00
 // creates N artifacts, every later step takes the previous step's products as materials and
 // outputs them unchanged; both rule lists MATCH everything against the previous step's
 // products, then DISALLOW *. Written twice: as Metablocks (what in-toto-verify 1.3.1 reads)
 // and as DSSE (layout envelope, links as link-predicate Statements in .intoto.jsonl bundles).
+// Generated once per size into bench/.cache (keys are fresh; the artifacts are fixed).
 
 export interface PolicyData {
   dir: string;
@@ -26,9 +27,21 @@ function writeKey(dir: string, name: string, key: PrivateKey): void {
   writeFileSync(join(dir, `${name}.pub.json`), JSON.stringify(keyDict(key.publicKey)));
 }
 
-/** Generates `<dir>/{legacy,dsse}/{root.layout,links/}` and keys; returns where. */
-export async function makePolicyData(dir: string, steps = 10, artifacts = 10_000): Promise<PolicyData> {
-  rmSync(dir, { recursive: true, force: true });
+/** `<dir>/{legacy,dsse}/{root.layout,links/}` and keys, generated once into `dir`. */
+export async function policyData(dir: string, steps = 10, artifacts = 10_000): Promise<PolicyData> {
+  if (!existsSync(join(dir, 'done'))) {
+    process.stderr.write(`bench: generating ${steps} links x ${artifacts} artifacts (once; cached in ${dir}) ...\n`);
+    rmSync(`${dir}.tmp`, { recursive: true, force: true });
+    await makePolicyData(`${dir}.tmp`, steps, artifacts);
+    writeFileSync(join(`${dir}.tmp`, 'done'), '');
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(`${dir}.tmp`, dir);
+  }
+  return { dir, ownerPub: join(dir, 'owner.pub.json') };
+}
+
+// Generates the data into `dir` (which must not exist).
+async function makePolicyData(dir: string, steps: number, artifacts: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const owner = generateKey('ed25519');
   const alice = generateKey('ed25519');
@@ -67,5 +80,4 @@ export async function makePolicyData(dir: string, steps = 10, artifacts = 10_000
       writeFileSync(join(links, linkFileName(name, alice.publicKey.keyId, format)), serializeDocument(await signLink(link, [alice], format)));
     }
   }
-  return { dir, ownerPub: join(dir, 'owner.pub.json') };
 }

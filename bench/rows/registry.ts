@@ -1,0 +1,115 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../test/helpers/paths.js';
+import { evidenceData } from '../lib/evidence-data.js';
+import { largeImage, manyImage, smallImage, type BenchImage } from '../lib/image.js';
+import { benchKey, CACHE } from '../lib/inputs.js';
+import { cairnArgv, type Cmd } from '../lib/measure.js';
+import { benchRegistry, countRequests, pushImage, type TestRegistry } from '../lib/registry.js';
+import type { BenchGroup, BenchRow } from '../lib/row.js';
+
+// The registry rows, against a real registry (distribution 2.8.2 on 127.0.0.1) started for the
+// run: one attestation push (`cairn attest`) next to a skopeo push of a small 3-layer image into
+// an emptied registry (a floor for any push); flatten + hash of an image pulled from the
+// registry next to `skopeo copy` to an OCI directory (and `umoci unpack` for the many-file
+// image); and `cairn verify IMAGE@digest` over 20 referrers.
+
+let registries: TestRegistry[] = [];
+
+const gib = (image: BenchImage): string => `${(image.bytes / 2 ** 30).toFixed(2)} GiB`;
+
+function skopeoPull(ref: string, out: string, unpack: boolean): Cmd {
+  const copy = `skopeo copy -q --src-tls-verify=false docker://${ref} oci:${out}:x`;
+  const rootless = process.getuid?.() === 0 ? '' : '--rootless ';
+  return {
+    label: unpack ? 'skopeo copy + umoci unpack' : 'skopeo copy',
+    cwd: CACHE,
+    prepare: () => {
+      rmSync(out, { recursive: true, force: true });
+      rmSync(`${out}-bundle`, { recursive: true, force: true });
+    },
+    argv: unpack ? ['/bin/sh', '-c', `${copy} && umoci unpack ${rootless}--image ${out}:x ${out}-bundle >/dev/null`] : copy.split(' '),
+    // umoci writes 100k files one by one: 20-80 s a run
+    ...(unpack ? { maxRuns: 3 } : {}),
+  };
+}
+
+function flatten(ref: string): Cmd {
+  return { label: 'cairn image files', cwd: REPO_ROOT, argv: cairnArgv('image', 'files', ref, '--output', 'json') };
+}
+
+export const registryGroup: BenchGroup = {
+  name: 'registry',
+  async setup(quick) {
+    const reg = await benchRegistry();
+    const scratch = await benchRegistry();
+    registries = [reg, scratch];
+    const small = await smallImage();
+    const large = quick ? await largeImage(4, 2, 16) : await largeImage(4, 16, 16);
+    const many = quick ? await manyImage(2000, 2) : await manyImage(100_000, 2);
+    process.stderr.write('bench: pushing the images to the registry ...\n');
+    const smallRef = pushImage(reg, small);
+    const largeRef = pushImage(reg, large);
+    const manyRef = pushImage(reg, many);
+    const out = join(CACHE, 'out', 'pull');
+    mkdirSync(join(CACHE, 'out'), { recursive: true });
+
+    // attest: every run signs a new predicate, so every run pushes a new referrer
+    const predicate = join(CACHE, 'out', 'predicate.json');
+    let nonce = 0;
+    const attestArgs = ['attest', `${reg.host}/bench/${small.name}:latest`, '--predicate', predicate, '--type', 'slsaprovenance1', '--key', benchKey()];
+    const attest = (...extra: string[]): Cmd => ({
+      label: `cairn attest${extra.length ? ` ${extra.join(' ')}` : ''}`,
+      cwd: CACHE,
+      prepare: () => writeFileSync(predicate, JSON.stringify({ buildDefinition: { buildType: 'https://example.com/bench', externalParameters: { nonce: nonce++ } } })),
+      argv: cairnArgv(...attestArgs, ...extra),
+    });
+    const skopeoPush: Cmd = {
+      label: 'skopeo copy (push)',
+      cwd: CACHE,
+      prepare: () => rmSync(scratch.storage, { recursive: true, force: true }),
+      argv: ['skopeo', 'copy', '-q', '--dest-tls-verify=false', `oci:${small.layout}:latest`, `docker://${scratch.host}/bench/small:latest`],
+    };
+    const evidence = await evidenceData(small);
+    const rows: BenchRow[] = [
+      {
+        id: 'attest', work: 'cairn attest: one attestation to a loopback registry', cairn: attest(), references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
+        note: 'reference: skopeo push of a 3-layer small image into an emptied registry; the registry has no referrers API, so the sha256-<hex> index is re-read twice after randomised 150-300 ms waits (docs/registry.md)',
+        probe: () => `${countRequests([...attestArgs, '--force'])} requests`,
+      },
+      {
+        id: 'attest-plain', work: 'cairn attest --no-index-check (one index write, no re-reads)', cairn: attest('--no-index-check'), references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
+        probe: () => `${countRequests([...attestArgs, '--force', '--no-index-check'])} requests`,
+      },
+      {
+        id: 'flatten-large', work: `flatten + hash a 4-layer ${gib(large)} image from the registry`, cairn: flatten(largeRef), references: [skopeoPull(largeRef, out, false)],
+        target: { ratio: 1.0, rssMiB: 200 },
+      },
+      {
+        id: 'flatten-many', work: `flatten + hash a ${Math.round(many.entries / 1000)}k-file image from the registry`, cairn: flatten(manyRef),
+        references: [skopeoPull(manyRef, out, true), skopeoPull(manyRef, out, false)], target: { ratio: 0.5 },
+      },
+    ];
+    if (!quick) {
+      // memory must not grow with image size: the same image shape at a quarter of the size
+      const quarter = await largeImage(4, 4, 16);
+      const quarterRef = pushImage(reg, quarter);
+      for (const [image, ref] of [[quarter, quarterRef], [large, largeRef]] as const) {
+        rows.push({ id: `flatten-scale-${image.name}`, work: `flatten ${gib(image)}`, cairn: flatten(ref), references: [], target: {}, scale: { series: 'flatten + hash', n: Math.round(image.bytes / 2 ** 20), unit: 'MiB' } });
+      }
+    }
+    // verify IMAGE@digest: 20 referrers attached to the small image
+    countRequests(['attach', smallRef, ...evidence.links, '--no-index-check']);
+    const verifyArgs = ['verify', smallRef, '--layout', evidence.layout, '--layout-key', evidence.ownerPub];
+    rows.push({
+      id: 'verify-image', work: `cairn verify IMAGE@digest, ${evidence.links.length} referrers + the image's files`, cairn: { label: 'cairn verify IMAGE', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }, references: [], target: { seconds: 0.5 },
+      note: 'no other tool verifies an image from its referrers',
+      probe: () => `${countRequests(verifyArgs)} requests`,
+    });
+    return rows;
+  },
+  async teardown() {
+    await Promise.all(registries.map((r) => r.stop()));
+    registries = [];
+  },
+};

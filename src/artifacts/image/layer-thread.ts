@@ -1,0 +1,190 @@
+import { Worker } from 'node:worker_threads';
+import { CairnError, type ErrorCode } from '../../errors.js';
+import type { Budget, LayerParserPort, ParsedLayer } from './layer-parse.js';
+import type { Limits } from './types.js';
+
+// A big layer's uncompressed bytes are parsed and hashed (diff_id, tar, file hashes: two sha256
+// passes) on a worker thread, so that they overlap the main thread's own work on the same
+// layer: the download, the blob digest and zlib's hand-offs. The bytes are copied (zlib owns
+// its buffers) into a ring of 1 MiB slots of shared memory, reused for the whole image (no
+// allocation, no page faults), and only slot numbers are posted; the worker frees a slot once
+// it has parsed it and answers with the layer's changes, or with the error the same bytes
+// give on this thread.
+
+export const SLOT = 1024 * 1024;
+const SLOTS = 8;
+
+/** Messages to the worker. */
+export type ToLayerWorker =
+  | { t: 'start'; limits: Limits; entries: number; names: number; ring: SharedArrayBuffer }
+  | { t: 'data'; slot: number; len: number }
+  | { t: 'end' }
+  | { t: 'sync' };
+
+/** Messages from the worker. */
+export type FromLayerWorker =
+  | { t: 'ack'; slot: number }
+  | { t: 'synced' }
+  | { t: 'done'; parsed: ParsedLayer; entries: number; names: number }
+  | { t: 'error'; error: WireError };
+
+/** A CairnError (or anything else thrown) as it crosses threads. */
+export interface WireError {
+  code?: ErrorCode;
+  message: string;
+  where?: string;
+}
+
+/** Rebuilds a CairnError sent by the worker (message and location as thrown there). */
+export function fromWire(e: WireError): Error {
+  if (!e.code) return new CairnError('INTERNAL', `layer thread failed: ${e.message}`);
+  const prefix = e.where ? `${e.where}: ` : '';
+  const message = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  return new CairnError(e.code, message, e.where ? { where: e.where } : {});
+}
+
+/** One worker thread that parses the big layers of one image, one layer at a time. */
+export class LayerThread {
+  private worker: Worker | undefined;
+  private readonly ring = new SharedArrayBuffer(SLOT * SLOTS);
+  private listener: ((m: FromLayerWorker) => void) | undefined;
+  private failure: Error | undefined;
+
+  /** A parser for the next layer, running on the worker. */
+  parser(limits: Limits, budget: Budget): LayerParserPort {
+    const worker = this.start();
+    return new ThreadedParser(worker, this.ring, (fn) => (this.listener = fn), () => this.failure, limits, budget);
+  }
+
+  /** Stops the worker (after the last layer, or on failure). */
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./layer-worker.js', import.meta.url));
+    w.on('message', (m: FromLayerWorker) => this.listener?.(m));
+    const fail = (err: Error) => {
+      this.failure = new CairnError('INTERNAL', `layer thread failed: ${err.message}`, { cause: err });
+      this.listener?.({ t: 'error', error: { message: err.message } });
+    };
+    w.on('error', fail);
+    w.on('exit', () => fail(new Error('exited')));
+    this.worker = w;
+    return w;
+  }
+}
+
+class ThreadedParser implements LayerParserPort {
+  private readonly slots: Buffer[];
+  /** Slots the worker has not given back yet, in the order they were sent. */
+  private busy = 0;
+  private slot = 0;
+  private fill = 0;
+  private error: WireError | undefined;
+  /** The error was thrown from push or finish (so the caller has it). */
+  private reported = false;
+  private wake: (() => void) | undefined;
+  private result: { resolve: (p: ParsedLayer) => void; reject: (e: unknown) => void } | undefined;
+  private synced: (() => void) | undefined;
+
+  constructor(
+    private readonly worker: Worker,
+    ring: SharedArrayBuffer,
+    listen: (fn: (m: FromLayerWorker) => void) => void,
+    private readonly failure: () => Error | undefined,
+    limits: Limits,
+    private readonly budget: Budget,
+  ) {
+    this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(ring, i * SLOT, SLOT));
+    listen((m) => this.onMessage(m));
+    this.post({ t: 'start', limits, entries: budget.entries, names: budget.names, ring });
+  }
+
+  push(chunk: Buffer): void | Promise<void> {
+    if (this.error) {
+      this.reported = true;
+      throw fromWire(this.error);
+    }
+    return this.copy(chunk, 0);
+  }
+
+  // Copies into free slots, sending each one as it fills; waits for the worker when none is free.
+  private copy(chunk: Buffer, from: number): void | Promise<void> {
+    for (let off = from; off < chunk.length;) {
+      if (this.busy === SLOTS) {
+        return new Promise<void>((resolve) => (this.wake = resolve)).then(() => {
+          if (this.error) {
+            this.reported = true;
+            throw fromWire(this.error);
+          }
+          return this.copy(chunk, off);
+        });
+      }
+      const n = chunk.copy(this.slots[this.slot]!, this.fill, off);
+      this.fill += n;
+      off += n;
+      if (this.fill === SLOT) this.send();
+    }
+    return undefined;
+  }
+
+  finish(): Promise<ParsedLayer> {
+    this.reported = true;
+    if (this.error) return Promise.reject(fromWire(this.error));
+    if (this.fill > 0) this.send();
+    return new Promise<ParsedLayer>((resolve, reject) => {
+      this.result = { resolve, reject };
+      this.post({ t: 'end' });
+    });
+  }
+
+  earlierError(): Promise<unknown> {
+    if (this.reported) return Promise.resolve(undefined);
+    if (this.error) return Promise.resolve(fromWire(this.error));
+    if (this.fill > 0) this.send();
+    return new Promise((resolve) => {
+      this.synced = () => resolve(this.error ? fromWire(this.error) : undefined);
+      this.post({ t: 'sync' });
+    });
+  }
+
+  private send(): void {
+    this.post({ t: 'data', slot: this.slot, len: this.fill });
+    this.busy += 1;
+    this.slot = (this.slot + 1) % SLOTS;
+    this.fill = 0;
+  }
+
+  private post(m: ToLayerWorker): void {
+    const failed = this.failure();
+    if (failed) throw failed;
+    this.worker.postMessage(m);
+  }
+
+  private onMessage(m: FromLayerWorker): void {
+    if (m.t === 'ack') {
+      this.busy -= 1;
+      this.release();
+    } else if (m.t === 'synced') {
+      this.synced?.();
+    } else if (m.t === 'done') {
+      this.budget.entries = m.entries;
+      this.budget.names = m.names;
+      this.result?.resolve(m.parsed);
+    } else {
+      this.error ??= m.error;
+      this.release();
+      this.synced?.();
+      this.result?.reject(fromWire(m.error));
+    }
+  }
+
+  private release(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,50 @@
+import { parentPort } from 'node:worker_threads';
+import { LayerParser, type Budget } from './layer-parse.js';
+import { SLOT, type FromLayerWorker, type ToLayerWorker, type WireError } from './layer-thread.js';
+
+// The layer thread (see layer-thread.ts): parses one layer at a time with the same LayerParser
+// the main thread uses, acknowledging each batch; after an error it reports once and ignores
+// the rest of that layer's bytes.
+let parser: LayerParser | undefined;
+let ring: SharedArrayBuffer | undefined;
+let budget: Budget = { bytes: 0, entries: 0, names: 0 };
+let failed = false;
+
+const send = (m: FromLayerWorker): void => parentPort!.postMessage(m);
+
+function wire(err: unknown): WireError {
+  const e = err as { code?: WireError['code']; message?: string; where?: string };
+  return { code: e.code, message: e.message ?? String(err), where: e.where };
+}
+
+parentPort!.on('message', (m: ToLayerWorker) => {
+  if (m.t === 'start') {
+    budget = { bytes: 0, entries: m.entries, names: m.names };
+    parser = new LayerParser(m.limits, budget);
+    ring = m.ring;
+    failed = false;
+    return;
+  }
+  if (m.t === 'sync') {
+    send({ t: 'synced' });
+    return;
+  }
+  if (m.t === 'data' && (failed || !parser)) {
+    send({ t: 'ack', slot: m.slot });
+    return;
+  }
+  if (failed || !parser) return;
+  try {
+    if (m.t === 'data') {
+      // the slot is free again once this returns: nothing of it is kept
+      parser.push(Buffer.from(ring!, m.slot * SLOT, m.len));
+      send({ t: 'ack', slot: m.slot });
+    } else {
+      const parsed = parser.finishSync();
+      send({ t: 'done', parsed, entries: budget.entries, names: budget.names });
+    }
+  } catch (err) {
+    failed = true;
+    send({ t: 'error', error: wire(err) });
+  }
+});
