@@ -5,12 +5,25 @@ import { z } from 'zod';
 // Typed views drop unknown fields; signatures are always checked over the raw bytes or the raw
 // parsed object, never over these views.
 
-const hexDigests = z.record(z.string(), z.string());
+// zod's record copies into a plain object, where a key called `__proto__` silently vanishes;
+// an artifact may be called that, and the rule engine must see it. These records copy into
+// null-prototype objects instead.
+function nullProtoRecord<V extends z.ZodType>(value: V) {
+  return z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object').transform((obj, ctx) => {
+    const out: Record<string, z.output<V>> = Object.create(null);
+    for (const key of Object.keys(obj)) {
+      const r = value.safeParse(obj[key]);
+      if (r.success) out[key] = r.data;
+      else for (const issue of r.error.issues) ctx.issues.push({ ...issue, path: [key, ...issue.path] } as never);
+    }
+    return out;
+  });
+}
 
 /** `{"sha256": "<hex>", ...}`: the hashes of one artifact. */
-export const DigestSetSchema = hexDigests;
+export const DigestSetSchema = nullProtoRecord(z.string());
 /** `{"path": {"sha256": ...}}`: a legacy link's materials or products. */
-export const ArtifactsSchema = z.record(z.string(), DigestSetSchema);
+export const ArtifactsSchema = nullProtoRecord(DigestSetSchema);
 
 export const KeySchema = z.looseObject({
   keyid: z.string().optional(),
@@ -33,9 +46,9 @@ export const LinkSchema = z.object({
   name: z.string(),
   materials: ArtifactsSchema.default({}),
   products: ArtifactsSchema.default({}),
-  byproducts: z.record(z.string(), z.unknown()).default({}),
+  byproducts: nullProtoRecord(z.unknown()).default({}),
   command: z.array(z.string()).default([]),
-  environment: z.record(z.string(), z.unknown()).default({}),
+  environment: nullProtoRecord(z.unknown()).default({}),
 });
 /** A legacy in-toto link (`_type: link`), the `signed` part of a Metablock or a raw DSSE payload. */
 export type Link = z.infer<typeof LinkSchema>;
@@ -118,7 +131,7 @@ export const StatementSchema = z.looseObject({
   _type: z.enum([STATEMENT_V1, STATEMENT_V01]),
   subject: z.array(ResourceDescriptorSchema),
   predicateType: z.string().min(1),
-  predicate: z.record(z.string(), z.unknown()).optional(),
+  predicate: nullProtoRecord(z.unknown()).optional(),
 });
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md */
 export type Statement = z.infer<typeof StatementSchema>;
@@ -127,8 +140,8 @@ export const LinkPredicateSchema = z.looseObject({
   name: z.string(),
   command: z.array(z.string()).default([]),
   materials: z.array(ResourceDescriptorSchema).default([]),
-  byproducts: z.record(z.string(), z.unknown()).default({}),
-  environment: z.record(z.string(), z.unknown()).default({}),
+  byproducts: nullProtoRecord(z.unknown()).default({}),
+  environment: nullProtoRecord(z.unknown()).default({}),
 });
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/predicates/link.md (v0.3) */
 export type LinkPredicate = z.infer<typeof LinkPredicateSchema>;
