@@ -31,6 +31,7 @@ node_modules/.installed: package-lock.json
 setup: system-deps node_modules/.installed
 
 build: node_modules/.installed
+	rm -rf dist
 	npx tsc -p tsconfig.json
 	node tools/bundle.mjs
 

@@ -7,6 +7,7 @@ export * from './dsse/index.js';
 export * from './intoto/index.js';
 export * from './disk/index.js';
 export * from './artifacts/index.js';
+export * from './image/index.js';
 export * from './run/index.js';
 export * from './rules/index.js';
 export * from './evidence/index.js';

@@ -34,7 +34,7 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { 'hash-worker': 'dist/src/artifacts/hash-worker.js', 'layer-worker': 'dist/src/artifacts/image/layer-worker.js' },
+  entryPoints: { 'hash-worker': 'dist/src/artifacts/hash-worker.js', 'layer-worker': 'dist/src/image/layer-worker.js' },
   outdir: 'dist/bundle',
   format: 'esm',
 });

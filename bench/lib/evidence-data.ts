@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listImageFiles } from '../../src/artifacts/index.js';
+import { listImageFiles } from '../../src/image/index.js';
 import { encodeKeyPair, generateKey, keyDict, keySigner } from '../../src/crypto/index.js';
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../src/dsse/index.js';
 import { linkFileName, makeLink, serializeDocument, signLink, type ArtifactMap } from '../../src/intoto/index.js';

@@ -1,6 +1,6 @@
 import { CairnError } from '../errors.js';
 import { fetchManifestNode, isImageManifestType, type ReadOnlyStore } from '../oci/index.js';
-import { selectPlatform } from '../artifacts/index.js';
+import { selectPlatform } from '../image/index.js';
 import { ReferrersEvidenceSource } from '../evidence/index.js';
 import type { Descriptor } from '../schema/index.js';
 import { ImageInspectionRunner } from './image.js';

@@ -1,5 +1,5 @@
 import { CairnError } from '../errors.js';
-import { flattenImage, type FlattenedImage } from '../artifacts/index.js';
+import { flattenImage, type FlattenedImage } from '../image/index.js';
 import type { ReadOnlyStore } from '../oci/index.js';
 import type { ArtifactMap, Inspection } from '../intoto/index.js';
 import type { Descriptor } from '../schema/index.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import tarStream from 'tar-stream';
-import type { LayerSource } from '../../src/artifacts/index.js';
+import type { LayerSource } from '../../src/image/index.js';
 import type { ReadOnlyStore } from '../../src/oci/store.js';
 import type { Descriptor } from '../../src/schema/index.js';
 import { CairnError } from '../../src/errors.js';

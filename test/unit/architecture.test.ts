@@ -20,7 +20,7 @@ const LAYER: Record<string, number> = {
   intoto: 5,
   rules: 6, trust: 6,
   oci: 7,
-  artifacts: 8,
+  artifacts: 8, image: 8,
   run: 9,
   attest: 10,
   evidence: 11,
@@ -34,8 +34,8 @@ const OWNER: Record<string, string> = {
   yargs: 'cli',
   zod: 'schema',
   undici: 'oci/remote',
-  'tar-stream': 'artifacts/image',
-  fzstd: 'artifacts/image',
+  'tar-stream': 'image',
+  fzstd: 'image',
   'cli-progress': 'cli',
 };
 

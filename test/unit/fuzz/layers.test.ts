@@ -1,12 +1,12 @@
 import { describe, it, before } from 'node:test';
 import fc from 'fast-check';
-import { flattenLayers } from '../../../src/artifacts/index.js';
+import { flattenLayers } from '../../../src/image/index.js';
 import { onlyCairnErrorsAsync } from '../../helpers/fuzz.js';
 import { gzip, layerOf, OCI_GZIP, OCI_TAR, tarOf, zstdOf, OCI_ZSTD } from '../../helpers/tar.js';
 
 // Issue 9: layer tars with any byte changed, cut or inserted (plain, gzip, zstd) flatten to
 // files or fail with a one-line CairnError, never another exception and never a hang. The
-// hand-written hostile corpus is in test/unit/artifacts/image-*.test.ts; this throws noise at it.
+// hand-written hostile corpus is in test/unit/image/*.test.ts; this throws noise at it.
 
 let layers: { bytes: Buffer; mediaType: string }[] = [];
 

@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import { entryRole, MAX_PATH_BYTES, normalizeEntryPath } from './paths.js';
 import { TarReader, type TarEntryType, type TarHeader, type TarSink } from './tar.js';
 import type { Limits } from './types.js';

@@ -1,9 +1,9 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import { decompressInto } from './decompress.js';
 import { LayerParser, type Budget, type Change, type LayerParserPort } from './layer-parse.js';
 import type { LayerThread } from './layer-thread.js';
 import type { LayerReport, LayerSource, Limits } from './types.js';
-import { isLayerMediaType } from '../../oci/index.js';
+import { isLayerMediaType } from '../oci/index.js';
 
 // Reads one layer into the list of changes it makes, in archive order: entries (with the
 // sha256 of each regular file, hashed as it streams by), whiteouts and opaque markers. The

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flattenLayers, type ImageFiles } from '../../../src/artifacts/index.js';
+import { flattenLayers, type ImageFiles } from '../../../src/image/index.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { hex, layerOf, tarOf, type TarEntrySpec } from '../../helpers/tar.js';
 

@@ -1,4 +1,4 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import type { Change } from './layer.js';
 import type { ImageFile, ImageFileType } from './types.js';
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { CairnError, type ErrorCode } from '../../errors.js';
+import { CairnError, type ErrorCode } from '../errors.js';
 import type { Budget, LayerParserPort, ParsedLayer } from './layer-parse.js';
 import type { Limits } from './types.js';
 

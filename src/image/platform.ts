@@ -1,5 +1,5 @@
-import { CairnError } from '../../errors.js';
-import type { Descriptor, Index } from '../../schema/index.js';
+import { CairnError } from '../errors.js';
+import type { Descriptor, Index } from '../schema/index.js';
 
 // Choosing one image of a multi-platform index by `os/arch[/variant]` (the form of docker's
 // and crane's --platform). os and architecture must match; a variant, when given, must match

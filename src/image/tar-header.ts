@@ -1,4 +1,4 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 
 // Decoding of the fields of a 512-byte tar header and of PAX records, with Go archive/tar's
 // rules: octal or base-256 numbers, a checksum that may be summed signed or unsigned, the USTAR

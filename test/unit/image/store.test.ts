@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { flattenImage, listImageFiles, parsePlatform, selectPlatform } from '../../../src/artifacts/index.js';
+import { flattenImage, listImageFiles, parsePlatform, selectPlatform } from '../../../src/image/index.js';
 import type { Index } from '../../../src/schema/index.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { DOCKER_GZIP, gzip, hex, imageOf, OCI_GZIP, OCI_TAR, OCI_ZSTD, sha256, tarOf, zstdOf } from '../../helpers/tar.js';

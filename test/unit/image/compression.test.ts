@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { flattenLayers, type LayerSource } from '../../../src/artifacts/index.js';
+import { flattenLayers, type LayerSource } from '../../../src/image/index.js';
 import { CairnError } from '../../../src/errors.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { TESTDATA } from '../../helpers/paths.js';

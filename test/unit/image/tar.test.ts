@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import tarStream from 'tar-stream';
-import { flattenLayers, type ImageFiles } from '../../../src/artifacts/index.js';
-import { TarReader, type TarHeader } from '../../../src/artifacts/image/tar.js';
+import { flattenLayers, type ImageFiles } from '../../../src/image/index.js';
+import { TarReader, type TarHeader } from '../../../src/image/tar.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { blocks, EOA, hex, layerOf, paxRecord, rawHeader, tarOf, type TarEntrySpec } from '../../helpers/tar.js';
 

@@ -1,4 +1,4 @@
-import type { ArtifactMap } from '../../intoto/index.js';
+import type { ArtifactMap } from '../intoto/index.js';
 import type { ImageFile, LayerReport } from './types.js';
 
 // The result of flattening: every path of the image's root filesystem, and how each layer was

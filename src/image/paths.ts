@@ -1,4 +1,4 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 
 // Entry names as a runtime sees them. A name is made relative to the image root (a leading
 // `/` is dropped, as containerd, Docker and GNU tar do), `.` and empty segments go away, and

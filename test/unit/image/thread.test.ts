@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { flattenLayers, type FlattenOptions, type LayerSource } from '../../../src/artifacts/index.js';
+import { flattenLayers, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
 import { CairnError } from '../../../src/errors.js';
 import { blocks, EOA, gzip, hex, layerOf, OCI_GZIP, OCI_TAR, OCI_ZSTD, rawHeader, sha256, tarOf, zstdOf, type TarEntrySpec } from '../../helpers/tar.js';
 

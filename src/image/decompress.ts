@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import type { Compression } from './types.js';
 import { ZstdStream } from './zstd.js';
 

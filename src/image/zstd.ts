@@ -1,5 +1,5 @@
 import { Decompress } from 'fzstd';
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 
 // Streaming zstd for layers (RFC 8878), on fzstd's push decoder. fzstd trusts frame headers: a
 // 20-byte frame can ask it for a 2 GiB window, and it slides its whole window once per block.

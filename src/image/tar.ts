@@ -1,4 +1,4 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import { headerName, parseNumeric, parsePax, type PaxFields, readName, validChecksum } from './tar-header.js';
 
 // A synchronous, push-driven tar reader that reads what Go's archive/tar reads (the reader

@@ -1,4 +1,4 @@
-import { CairnError } from '../../errors.js';
+import { CairnError } from '../errors.js';
 import { ImageFiles } from './image-files.js';
 import { readLayer, type Budget } from './layer.js';
 import { LayerThread } from './layer-thread.js';

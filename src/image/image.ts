@@ -1,11 +1,11 @@
-import { parseDigest } from '../../digest/index.js';
-import { parseJson } from '../../encoding/index.js';
-import { CairnError } from '../../errors.js';
-import { fetchVerified, MAX_MANIFEST_BYTES, openVerified, type ReadOnlyStore } from '../../oci/index.js';
-import { ImageConfigSchema, ManifestSchema, parseWith, type Descriptor, type ImageConfig } from '../../schema/index.js';
+import { parseDigest } from '../digest/index.js';
+import { parseJson } from '../encoding/index.js';
+import { CairnError } from '../errors.js';
+import { fetchVerified, MAX_MANIFEST_BYTES, openVerified, type ReadOnlyStore } from '../oci/index.js';
+import { ImageConfigSchema, ManifestSchema, parseWith, type Descriptor, type ImageConfig } from '../schema/index.js';
 import { flattenLayers } from './flatten.js';
 import type { ImageFiles } from './image-files.js';
-import { isImageConfigType, isImageManifestType, isIndexType } from '../../oci/index.js';
+import { isImageConfigType, isImageManifestType, isIndexType } from '../oci/index.js';
 import type { FlattenOptions, ImageFile, LayerReport, LayerSource } from './types.js';
 
 // An image in a store, from its manifest descriptor to its flattened files: the manifest and
