@@ -1,8 +1,15 @@
+import { isAscii } from 'node:buffer';
 import { CairnError } from '../errors.js';
+
+// Metadata is nearly always ASCII; V8 builds a one-byte string from it much faster as latin1
+// (identical for ASCII) than through the UTF-8 decoder. Big links are megabytes of it.
+function decodeText(buf: Buffer): string {
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
+}
 
 /** JSON.parse that reports a one-line SCHEMA_INVALID naming the source instead of a SyntaxError. */
 export function parseJson(text: string | Uint8Array, where?: string): unknown {
-  const s = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+  const s = typeof text === 'string' ? text : decodeText(Buffer.from(text.buffer, text.byteOffset, text.byteLength));
   try {
     return JSON.parse(s);
   } catch (err) {
