@@ -40,8 +40,8 @@ export async function walkTrustRoot(text: string, argv: Record<string, unknown>,
     const desc = await resolveReference(store, ref);
     const pinned = await readTrustRoot(store, desc);
     const statePath = trustStatePath(ctx.env, desc.digest, argv['trust-state'] as string | undefined);
-    const walked = await walkTrustChain(pinned, storeTrustChain(store), { state: readState(statePath) });
     const previous = readState(statePath);
+    const walked = await walkTrustChain(pinned, storeTrustChain(store), { state: previous });
     if (!previous || previous.version < walked.root.version) {
       try {
         mkdirSync(dirname(statePath), { recursive: true });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 // A hostile "registry" for tests: a node:http server on 127.0.0.1 (port 0) that answers what a
 // test tells it to: bytes that do not match their digest, headers that lie, endless bodies
@@ -51,16 +52,7 @@ export async function startHostileServer(handler: HostileHandler = notFound): Pr
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const { port, close } = await listenLoopback(server, sockets);
   return {
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,

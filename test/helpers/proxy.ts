@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 // A fault-injecting TCP proxy for e2e tests: it sits between Cairn and the real registry on
 // loopback, reads HTTP/1.1 just enough to see where each request and answer begins and ends
@@ -162,16 +163,7 @@ export async function startFaultProxy(target: string, initial: FaultPlan = {}): 
     upstream?.socket.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const { port, close } = await listenLoopback(server, sockets);
   return {
     host: `127.0.0.1:${port}`,
     log,
