@@ -6,8 +6,9 @@ import { REPO_ROOT } from '../../test/helpers/paths.js';
 
 // Deterministic bench inputs, generated once into bench/.cache and reused: the content of file
 // i is a pure function of (tree name, i), so every machine benchmarks the same bytes.
+// CAIRN_BENCH_CACHE moves the cache (several checkouts can share its ~3.6 GB).
 
-export const CACHE = join(REPO_ROOT, 'bench', '.cache');
+export const CACHE = process.env.CAIRN_BENCH_CACHE || join(REPO_ROOT, 'bench', '.cache');
 
 /** Pseudo-random bytes from a seed (sha256 in counter mode: fast enough, and reproducible). */
 export function seededBytes(seed: string, size: number): Buffer {
