@@ -8,7 +8,7 @@
 // stays unbundled in dist/src.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -20,12 +20,22 @@ const undiciLite = {
     b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lite.cjs', import.meta.url)) }));
   },
 };
+// `import stringWidth from 'string-width'` gets a wrapper that loads it on first use
+// (tools/string-width-lazy.cjs); the wrapper's own import gets the real module, one copy for all.
+const stringWidthLazy = {
+  name: 'string-width-lazy',
+  setup(b) {
+    const lazy = fileURLToPath(new URL('./string-width-lazy.cjs', import.meta.url));
+    const real = fileURLToPath(new URL('../node_modules/string-width/index.js', import.meta.url));
+    b.onResolve({ filter: /^string-width$/ }, (args) => ({ path: args.importer === lazy ? real : lazy }));
+  },
+};
 await build({
   ...common,
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/bundle/cli.cjs',
   format: 'cjs',
-  plugins: [undiciLite],
+  plugins: [undiciLite, stringWidthLazy],
   // import('node:fs') becomes require(): code loaded from a V8 code cache cannot import()
   supported: { 'dynamic-import': false },
   // the workers are found next to this file
@@ -39,4 +49,18 @@ await build({
   format: 'esm',
 });
 writeFileSync('dist/bundle/package.json', '{"type":"module"}\n');
+asciiOnly('dist/bundle/cli.cjs');
+// esbuild escapes every non-ASCII character of code (charset: ascii, its default) but copies
+// comments as they are; a few dependency comments hold names and dashes. Replacing those makes
+// the bundle pure ASCII, which bin/cairn.js turns into a string without UTF-8 decoding (~4 ms of
+// every start-up for 2 MB). A non-ASCII line that is not a comment fails the build.
+function asciiOnly(file) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/[^\x00-\x7f]/.test(lines[i])) continue;
+    if (!/^\s*(\/\/|\/\*|\*|\(\*)/.test(lines[i])) throw new Error(`${file}:${i + 1}: non-ASCII outside a comment`);
+    lines[i] = lines[i].replace(/[^\x00-\x7f]/g, '?');
+  }
+  writeFileSync(file, lines.join('\n'));
+}
 execFileSync(process.execPath, ['tools/code-cache.mjs', 'dist/bundle/cli.cjs'], { stdio: ['ignore', 'ignore', 'inherit'] });

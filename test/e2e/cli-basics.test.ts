@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cairn } from '../helpers/exec.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 // The CLI's contract with users (issue 3): one line naming what is wrong and where, a stable exit
@@ -94,5 +96,18 @@ describe('cairn CLI: keys, runs and errors', () => {
     r = cairn(['link', 'verify', f, '--key', 'k-rsa.pub'], dir);
     assert.equal(r.status, 1);
     assert.match(r.stdout, /FAILED/);
+  });
+  // tools/bundle.mjs loads string-width (help's column widths) on first use and makes the bundle
+  // ASCII; help is where both show: a wrapped, aligned command list, and the same in a narrow
+  // terminal.
+  it('prints help with aligned, wrapped columns from the bundled CLI', () => {
+    assert.ok(isAscii(readFileSync(join(REPO_ROOT, 'dist', 'bundle', 'cli.cjs'))), 'the bundle is ASCII');
+    const r = cairn(['--help'], dir, { ...process.env, COLUMNS: '60' });
+    assert.equal(r.status, 0, r.stderr);
+    const commands = r.stdout.split('\n').filter((l) => /^  cairn \w/.test(l));
+    assert.ok(commands.length >= 10, r.stdout);
+    const column = commands[0]!.search(/ {2,}\S/);
+    for (const l of commands) assert.equal(l.search(/ {2,}\S/), column, `descriptions aligned: ${l}`);
+    assert.ok(r.stdout.split('\n').some((l) => /^ {20,}\S/.test(l)), 'long descriptions wrap onto indented lines');
   });
 });
