@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CairnError, type ErrorCode } from '../errors.js';
-import { hashFile } from './hash.js';
+import { hashFile, hashFileReadAhead } from './hash.js';
 
 // Hashing many files uses every core, and starts while the tree is still being walked: paths
 // are handed to the pool as they are found, in batches, and (cores - 1) worker threads hash
@@ -94,7 +94,10 @@ export class HashPool {
     const total = this.paths.length;
     const hashes = new Array<string>(total);
     if (this.workers.length === 0) {
-      for (let i = 0; i < total; i++) hashes[i] = hashFile(this.paths[i]!, this.normalizeLineEndings);
+      // few files: this thread alone, reading big ones ahead while it hashes
+      for (let i = 0; i < total; i++) {
+        hashes[i] = this.normalizeLineEndings ? hashFile(this.paths[i]!, true) : await hashFileReadAhead(this.paths[i]!);
+      }
       return hashes;
     }
     this.publish();
