@@ -22,7 +22,7 @@ export const attachCommand: CommandModule = {
     if (inputs.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give at least one file to attach');
     const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
     await withStores([store], async () => {
-      const [subject] = await Promise.all([resolveReference(store, ref), prepareAttach(store)]);
+      const [subject] = await Promise.all([resolveReference(store, ref), ref.kind === 'registry' ? prepareAttach(store) : undefined]);
       const results = [];
       for (const input of inputs) {
         const r = await attach(store, subject, input.document, { bytes: input.bytes, step: argv['step'] as string | undefined, force: Boolean(argv['force']), referrer: referrerFlags(argv) }, input.source);
