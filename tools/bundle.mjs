@@ -18,6 +18,8 @@ const undiciLite = {
   name: 'undici-lite',
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, () => ({ path: fileURLToPath(new URL('./undici-lite.cjs', import.meta.url)) }));
+    // and its HTTP/2 client (node:http2, tls) loads on first use: tools/undici-h2-lazy.cjs
+    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) => (/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer) ? { path: fileURLToPath(new URL('./undici-h2-lazy.cjs', import.meta.url)) } : undefined));
   },
 };
 // `import stringWidth from 'string-width'` gets a wrapper that loads it on first use

@@ -74,11 +74,11 @@ export const registryGroup: BenchGroup = {
     const rows: BenchRow[] = [
       {
         id: 'attest', work: 'cairn attest: one attestation to a loopback registry', cairn: attest(), references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
-        note: 'reference: skopeo push of a 3-layer small image into an emptied registry; the registry has no referrers API, so the sha256-<hex> index is re-read twice after randomised 150-300 ms waits (docs/registry.md)',
+        note: 'reference: skopeo push of a 3-layer small image into an emptied registry; the registry has no referrers API, so the sha256-<hex> index and the tags are read again right after the index write (docs/registry.md)',
         probe: () => `${countRequests([...attestArgs, '--force'])} requests`,
       },
       {
-        id: 'attest-plain', work: 'cairn attest --no-index-check (one index write, no re-reads)', cairn: attest('--no-index-check'), references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
+        id: 'attest-plain', work: 'cairn attest --no-index-check (one index write, no read-back)', cairn: attest('--no-index-check'), references: [skopeoPush], target: { ratio: 2, seconds: 0.15 },
         probe: () => `${countRequests([...attestArgs, '--force', '--no-index-check'])} requests`,
       },
       {

@@ -2,7 +2,7 @@
 // (attest), layouts as artifacts (layout push/pull), and the tree of what is attached (discover).
 export * from './mediatypes.js';
 export { buildArtifact, documentFacts, layerMediaType, type BuiltArtifact, type DocumentFacts, type ArtifactOptions } from './artifact.js';
-export { attach, type AttachOptions, type AttachResult } from './attach.js';
+export { attach, prepareAttach, type AttachOptions, type AttachResult } from './attach.js';
 export { readAttachInputs, type AttachInput } from './inputs.js';
 export { pushLayout, pullLayout, type PulledLayout } from './layout.js';
 export { discover, allReferrers, type DiscoveredNode, type DiscoverOptions } from './discover.js';

@@ -3,7 +3,8 @@ import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, openVerified, type ReadOnlyStore, type Store } from './store.js';
 import { isManifestType } from './mediatypes.js';
 import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
-import { addReferrer, addReferrers, listReferrers, type AddReferrerOptions } from './referrers.js';
+import { listReferrers } from './referrers.js';
+import { addReferrer, addReferrers, type AddReferrerOptions } from './referrers-write.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
 // an index, and with `referrers` every referrer of every node, recursively. Children are

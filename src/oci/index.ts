@@ -7,6 +7,8 @@ export {
   type ReferrerLister,
   type TagLister,
   type BlobMounter,
+  type TaggedPusher,
+  pushAndTag,
   isReferrerLister,
   isTagLister,
   isBlobMounter,
@@ -26,13 +28,8 @@ export {
   readReferrersIndex,
   listReferrers,
   referrersReader,
-  addReferrer,
-  addReferrers,
-  writeReferrersIndex,
-  repairReferrers,
   type ListOptions,
-  type AddReferrerOptions,
-  type RepairResult,
 } from './referrers.js';
+export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';

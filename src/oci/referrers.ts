@@ -1,16 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CairnError, isCairnError } from '../errors.js';
 import { digestHex, type Digest } from '../digest/index.js';
 import type { Descriptor, Index } from '../schema/index.js';
-import { isReferrerLister, isTagLister, MAX_REFERRERS, type ReadOnlyStore, type Store } from './store.js';
-import { isIndexType, OCI_INDEX } from './mediatypes.js';
-import { fetchManifestNode, makeIndex, pushJson, referrerDescriptor, subjectOf } from './manifest.js';
+import { isReferrerLister, isTagLister, MAX_REFERRERS, type ReadOnlyStore } from './store.js';
+import { isIndexType } from './mediatypes.js';
+import { fetchManifestNode, makeIndex, referrerDescriptor, subjectOf } from './manifest.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#referrers-tag-schema
-// Referrers of a manifest: from the store itself when it can list them (OCI layout, a registry
-// with the referrers API), otherwise from the tag schema: an image index tagged
-// `sha256-<hex>` listing them. Registries without the API (distribution 2.8.2) ignore
-// If-Match, so the fallback index is guarded by Cairn itself; see addReferrer and docs/registry.md.
+// Reading referrers of a manifest: from the store itself when it can list them (OCI layout, a
+// registry with the referrers API), otherwise from the tag schema: an image index tagged
+// `sha256-<hex>` listing them, completed by the per-referrer tags. Writing them is in
+// referrers-write.ts (addReferrer; see docs/registry.md for the concurrency argument).
 
 /** The fallback tag of a subject: `<alg>-<hex>`. */
 export function referrersTag(subject: Digest): string {
@@ -53,8 +52,8 @@ export async function listReferrers(store: ReadOnlyStore, subject: Descriptor, a
   let found: Descriptor[] | null = null;
   if (isReferrerLister(store)) found = await store.referrers(subject, artifactType);
   if (found === null) {
-    found = (await readReferrersIndex(store, subject)).index.manifests;
-    if (options.fromTags ?? true) found = await mergeTagged(store, subject, found, await referrerTagsOf(store, subject));
+    const [read, tagged] = await Promise.all([readReferrersIndex(store, subject), options.fromTags ?? true ? referrerTagsOf(store, subject) : []]);
+    found = await mergeTagged(store, subject, read.index.manifests, tagged);
   }
   return uniqueOfType(found, artifactType);
 }
@@ -105,126 +104,62 @@ function indexTags(tags: string[]): TagIndex {
   return index;
 }
 
-// The per-referrer tags of `subject` (see referrerTag), when the store can list tags.
-async function referrerTagsOf(store: ReadOnlyStore, subject: Descriptor): Promise<string[]> {
+/** The per-referrer tags of `subject` (see referrerTag), when the store can list tags. */
+export async function referrerTagsOf(store: ReadOnlyStore, subject: Descriptor): Promise<string[]> {
   if (!isTagLister(store)) return [];
   const prefix = `${referrersTag(subject.digest as Digest)}.`;
   return (await store.tags()).filter((t) => t.startsWith(prefix) && t.endsWith('.ref'));
 }
 
-// Adds the referrers found through their unique tags that `known` lacks (a lost index update).
-async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[], tagged: string[]): Promise<Descriptor[]> {
+/** The per-referrer tags whose referrer `known` lacks (by the 32 hex digits the tag carries). */
+export function tagsMissingFrom(subject: Descriptor, known: Descriptor[], tagged: string[]): string[] {
   const prefix = `${referrersTag(subject.digest as Digest)}.`;
   const have = new Set(known.map((d) => digestHex(d.digest as Digest).slice(0, 32)));
-  const out = [...known];
-  for (const tag of tagged) {
-    if (have.has(tag.slice(prefix.length, -4))) continue;
-    if (out.length >= MAX_REFERRERS) throw tooMany(store, subject);
-    try {
-      const node = await fetchManifestNode(store, await store.resolve(tag));
-      if (subjectOf(node)?.digest === subject.digest) out.push(referrerDescriptor(node));
-    } catch (err) {
-      if (!isCairnError(err, 'NOT_FOUND')) throw err;
+  return tagged.filter((tag) => !have.has(tag.slice(prefix.length, -4)));
+}
+
+const TAG_READS = 8;
+
+/** What one writer learnt about per-referrer tags: a tag is written once, so what it names stays. */
+export interface TagMemo {
+  found: Map<string, Descriptor>;
+  dead: Set<string>;
+}
+
+/**
+ * Adds the referrers found through their unique tags that `known` lacks (a lost index update),
+ * reading up to 8 tags at once. Tags that name no referrer of `subject` (gone, or something
+ * else) are skipped. With a memo, a tag is read once per writer however often it merges.
+ */
+export async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[], tagged: string[], memo?: TagMemo): Promise<Descriptor[]> {
+  const missing = tagsMissingFrom(subject, known, tagged).filter((t) => !memo?.dead.has(t));
+  if (missing.length > MAX_REFERRERS) throw tooMany(store, subject);
+  const found: (Descriptor | undefined)[] = missing.map((t) => memo?.found.get(t));
+  const todo = missing.map((_, i) => i).filter((i) => !found[i]);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let j = next++; j < todo.length; j = next++) {
+      const i = todo[j] as number;
+      const tag = missing[i] as string;
+      found[i] = await readTagged(store, subject, tag);
+      if (found[i]) memo?.found.set(tag, found[i] as Descriptor);
+      else memo?.dead.add(tag);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(TAG_READS, todo.length) }, worker));
+  const out = [...known];
+  for (const d of found) if (d && !out.some((k) => k.digest === d.digest)) out.push(d);
+  if (out.length > MAX_REFERRERS) throw tooMany(store, subject);
   return out;
 }
 
-export interface AddReferrerOptions {
-  /** Tag the referrer with its unique tag (default true), so that no index race can lose it. */
-  referrerTag?: boolean;
-  /** Re-read after writing and repair until the entry stays (default true). false = one plain write. */
-  check?: boolean;
-  /** Attempts before giving up (default 10). */
-  attempts?: number;
-  /** Base wait (ms) before re-reading (default 150; randomised up to twice that). */
-  settleMs?: number;
-}
-
-// True when the store lists referrers itself (pushing a manifest with `subject` is enough).
-async function listsNatively(store: ReadOnlyStore, subject: Descriptor): Promise<boolean> {
-  return isReferrerLister(store) && (await store.referrers(subject)) !== null;
-}
-
-const queues = new Map<string, Promise<unknown>>();
-
-/**
- * Records `referrer` as a referrer of `subject` after its manifest was pushed. Stores that list
- * referrers themselves need nothing. Otherwise the `sha256-<hex>` index is read, extended, written
- * and read back: writes to one subject are queued within the process, and across processes
- * (the registry ignores If-Match) the entry is re-read after a randomised wait, twice, and
- * written again if another writer dropped it. Each write also restores entries known from the
- * per-referrer tags, so the last writer repairs the losses of earlier races.
- */
-export async function addReferrer(store: Store, subject: Descriptor, referrer: Descriptor, options: AddReferrerOptions = {}): Promise<void> {
-  await addReferrers(store, subject, [referrer], options);
-}
-
-/** addReferrer for several referrers of one subject at once (one index write; used by copy). */
-export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}): Promise<void> {
-  if (referrers.length === 0 || (await listsNatively(store, subject))) return;
-  if (options.referrerTag ?? true) {
-    for (const r of referrers) await store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest));
-  }
-  const key = `${store.location}@${subject.digest}`;
-  const previous = queues.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => writeUntilKept(store, subject, referrers, options));
-  queues.set(key, next);
+// The referrer a per-referrer tag names, or undefined when it is gone or refers to something else.
+async function readTagged(store: ReadOnlyStore, subject: Descriptor, tag: string): Promise<Descriptor | undefined> {
   try {
-    await next;
-  } finally {
-    if (queues.get(key) === next) queues.delete(key);
+    const node = await fetchManifestNode(store, await store.resolve(tag));
+    return subjectOf(node)?.digest === subject.digest ? referrerDescriptor(node) : undefined;
+  } catch (err) {
+    if (isCairnError(err, 'NOT_FOUND')) return undefined;
+    throw err;
   }
-}
-
-async function writeUntilKept(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions): Promise<void> {
-  const { check = true, attempts = 10, settleMs = 150 } = options;
-  const tagged = options.referrerTag ?? true;
-  const allIn = (entries: Descriptor[]) => referrers.every((r) => entries.some((d) => d.digest === r.digest));
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const current = (await readReferrersIndex(store, subject)).index.manifests;
-    const merged = tagged ? await mergeTagged(store, subject, current, await referrerTagsOf(store, subject)) : [...current];
-    for (const r of referrers) if (!merged.some((d) => d.digest === r.digest)) merged.push(r);
-    if (merged.length !== current.length) await writeReferrersIndex(store, subject, merged);
-    if (!check) return;
-    let kept = true;
-    for (let confirm = 0; confirm < 2 && kept; confirm++) {
-      await sleep(settleMs * (1 + Math.random()) * (attempt + 1));
-      kept = allIn((await readReferrersIndex(store, subject)).index.manifests);
-    }
-    if (kept) return;
-  }
-  throw new CairnError('REGISTRY_ERROR', `referrers of ${subject.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers (run cairn discover --repair)`, { where: store.location });
-}
-
-/** Writes the fallback index of `subject` with these entries (pushed by digest, then tagged). */
-export async function writeReferrersIndex(store: Store, subject: Descriptor, entries: Descriptor[]): Promise<Descriptor> {
-  const desc = await pushJson(store, OCI_INDEX, makeIndex(entries));
-  await store.tag(desc, referrersTag(subject.digest as Digest));
-  return desc;
-}
-
-/** What a repair changed. */
-export interface RepairResult {
-  added: string[];
-  removed: string[];
-  total: number;
-}
-
-/** Rebuilds the fallback index from the index and the per-referrer tags, dropping entries whose manifest is gone. */
-export async function repairReferrers(store: Store, subject: Descriptor): Promise<RepairResult> {
-  if (await listsNatively(store, subject)) return { added: [], removed: [], total: 0 };
-  const current = (await readReferrersIndex(store, subject)).index.manifests;
-  const merged = await mergeTagged(store, subject, current, await referrerTagsOf(store, subject));
-  const kept: Descriptor[] = [];
-  const removed: string[] = [];
-  for (const d of merged) {
-    if (kept.some((k) => k.digest === d.digest)) continue;
-    if (await store.exists(d)) kept.push(d);
-    else removed.push(d.digest);
-  }
-  const before = new Set(current.map((d) => d.digest));
-  const added = kept.filter((d) => !before.has(d.digest)).map((d) => d.digest);
-  if (added.length > 0 || removed.length > 0) await writeReferrersIndex(store, subject, kept);
-  return { added, removed, total: kept.length };
 }

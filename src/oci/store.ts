@@ -33,6 +33,8 @@ export interface Store extends ReadOnlyStore {
  */
 export interface ReferrerLister {
   referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null>;
+  /** Whether `referrers` lists natively, known without listing anything (a registry's probe). */
+  listsReferrers?(): Promise<boolean>;
 }
 
 /** True when a store may list referrers itself. */
@@ -48,6 +50,21 @@ export interface TagLister {
 /** True when a store can list its tags. */
 export function isTagLister(store: unknown): store is TagLister {
   return typeof (store as Partial<TagLister>)?.tags === 'function';
+}
+
+/**
+ * Optional power: store a manifest and point tags at it in one step. A registry sends the PUT by
+ * digest and the PUTs by tag at once (each carries the whole manifest), saving round trips.
+ */
+export interface TaggedPusher {
+  pushTagged(desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void>;
+}
+
+/** Pushes a manifest held in memory and tags it: at once when the store can, else push then tag. */
+export async function pushAndTag(store: Store, desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void> {
+  if (typeof (store as Partial<TaggedPusher>).pushTagged === 'function') return (store as Store & TaggedPusher).pushTagged(desc, bytes, tags);
+  await store.push(desc, bytes);
+  for (const tag of tags) await store.tag(desc, tag);
 }
 
 /** Optional power: make a blob appear without moving its bytes (cross-repository mount). */

@@ -1,4 +1,4 @@
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ import { buildImage, pushImage } from '../helpers/image.js';
 // 50 `cairn attach` processes started at once against one subject on distribution 2.8.2
 // (no referrers API, If-Match ignored): every referrer must be discoverable afterwards, and the
 // sha256-<hex> index itself must list all 50 (re-read after write, repair from referrer tags).
+// And one attach with nobody else writing: one index write, one read of the index and the tags
+// after it, and no pause (the requests, from --debug, show it).
 
 const registry = useRegistry();
 const N = 50;
@@ -34,6 +36,10 @@ describe(`${N} concurrent attach processes on the tag fallback`, () => {
     }
   });
 
+  after(async () => {
+    await closeStore(store);
+  });
+
   it('loses none of them', async () => {
     const runs = await Promise.all(files.map((f) => runCairn(['attach', '--output', 'json', `${registry().host}/busy/app:v1`, f])));
     const failed = runs.filter((r) => r.code !== 0);
@@ -46,6 +52,24 @@ describe(`${N} concurrent attach processes on the tag fallback`, () => {
     assert.deepEqual(listed, pushed);
     const index = await readReferrersIndex(store, subject);
     assert.deepEqual(index.index.manifests.map((d) => d.digest).sort(), pushed);
-    await closeStore(store);
+  });
+
+  it('alone, an attach writes the index once and reads it once more, at once', async () => {
+    const fresh = await pushImage(store, await buildImage('alone'), 'alone');
+    const fallback = `manifests/sha256-${fresh.digest.slice(7)}`;
+    const requests: string[][] = [];
+    for (const f of files.slice(0, 2)) {
+      const r = await runCairn(['attach', '--debug', `${registry().host}/busy/app:alone`, f]);
+      assert.equal(r.code, 0, r.stderr);
+      requests.push(r.stderr.split('\n').filter((l) => /^debug: (GET|HEAD|PUT|POST) /.test(l)).map((l) => l.replace(/^debug: /, '').replace(/^(\S+) \S+\/v2\/busy\/app\//, '$1 ')));
+    }
+    const second = requests[1] as string[];
+    const writes = second.map((l, i) => (l === `PUT ${fallback}` ? i : -1)).filter((i) => i >= 0);
+    assert.equal(writes.length, 1, second.join('\n'));
+    assert.deepEqual(second.slice((writes[0] as number) + 1).sort(), [`GET ${fallback}`, 'GET tags/list?…'].sort());
+    // resolve, probe, HEAD config; read index + tags (duplicates); POST + PUT layer; PUT by ref tag; read, write, read
+    assert.equal(second.length, 13, second.join('\n'));
+    const index = await readReferrersIndex(store, fresh);
+    assert.equal(index.index.manifests.length, 2);
   });
 });

@@ -17,12 +17,12 @@ export const attachCommand: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
   run: async (argv, ctx) => {
     const { resolveReference } = await import('../../oci/index.js');
-    const { attach, readAttachInputs } = await import('../../attest/index.js');
+    const { attach, prepareAttach, readAttachInputs } = await import('../../attest/index.js');
     const inputs = asList(argv['files']).flatMap((f) => readAttachInputs(f));
     if (inputs.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give at least one file to attach');
     const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
     await withStores([store], async () => {
-      const subject = await resolveReference(store, ref);
+      const [subject] = await Promise.all([resolveReference(store, ref), ref.kind === 'registry' ? prepareAttach(store) : undefined]);
       const results = [];
       for (const input of inputs) {
         const r = await attach(store, subject, input.document, { bytes: input.bytes, step: argv['step'] as string | undefined, force: Boolean(argv['force']), referrer: referrerFlags(argv) }, input.source);

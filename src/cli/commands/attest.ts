@@ -22,15 +22,18 @@ export const attestCommand: CommandModule = {
     const { readInputText } = await import('../../disk/index.js');
     const { parseJson } = await import('../../encoding/index.js');
     const { resolveReference, formatReference } = await import('../../oci/index.js');
-    const { signStatement } = await import('../../intoto/index.js');
-    const { attach, imageStatement, predicateTypeOf } = await import('../../attest/index.js');
+    const { attach, imageStatement, predicateTypeOf, prepareAttach } = await import('../../attest/index.js');
     const predicateType = predicateTypeOf(String(argv['type']));
     const predicatePath = String(argv['predicate']);
     const predicate = parseJson(readInputText(predicatePath), predicatePath);
-    const keys = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
     const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
     await withStores([store], async () => {
-      const subject = await resolveReference(store, ref);
+      // the first requests go out now; the keys load while they are answered (a key error still wins)
+      const resolving = Promise.all([resolveReference(store, ref), ref.kind === 'registry' ? prepareAttach(store) : undefined]);
+      resolving.catch(() => undefined);
+      const keys = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
+      const { signStatement } = await import('../../intoto/index.js');
+      const [subject] = await resolving;
       const name = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : formatReference({ ...ref, tag: undefined, digest: undefined });
       const statement = imageStatement(name, subject.digest as `sha256:${string}`, predicateType, predicate, predicatePath);
       const doc = await signStatement(statement, keys);

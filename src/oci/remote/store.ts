@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { CairnError } from '../../errors.js';
 import { isDigest, readVerified, verifyContent, type Digest } from '../../digest/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerLister, type Store, type TagLister } from '../store.js';
+import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
 import { isManifestType } from '../mediatypes.js';
 import type { RegistryClient } from './client.js';
 import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
@@ -12,12 +12,16 @@ import { listTags } from './tags.js';
 
 // One repository of a registry as a Store. Manifests recently read or written are kept (up to
 // 32 MiB) so that tagging one needs a single PUT. Whether the registry has the referrers API
-// is probed once per store.
+// is probed once per store. Small blobs held in memory are uploaded without asking first
+// whether the registry has them (two requests either way; callers that expect the blob to be
+// there, like copy, ask with exists()).
 
 const CACHE_BYTES = 32 * 1024 * 1024;
+/** In-memory blobs up to this size are uploaded without a HEAD first. */
+export const BLIND_UPLOAD_BYTES = 64 * 1024;
 
 /** A repository in an OCI distribution registry. */
-export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMounter {
+export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMounter, TaggedPusher {
   readonly location: string;
   private readonly cache = new Map<string, Buffer>();
   private cached = 0;
@@ -58,7 +62,8 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
       this.remember(desc.digest, bytes);
       return;
     }
-    if (await blobExists(this.client, this.repository, desc.digest)) {
+    const small = content instanceof Uint8Array && content.length <= BLIND_UPLOAD_BYTES;
+    if (!small && (await blobExists(this.client, this.repository, desc.digest))) {
       if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
@@ -75,13 +80,30 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
     await putManifest(this.client, this.repository, tag, desc.mediaType, bytes);
   }
 
+  // A PUT by tag stores the manifest as a PUT by digest would (and the registry checks it the
+  // same way), so with tags the PUT by digest is left out. Several tags: the first alone, then
+  // the others at once (distribution writes a new manifest's blob without a lock).
+  async pushTagged(desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void> {
+    if (!isManifestType(desc.mediaType)) throw new CairnError('INVALID_ARGUMENT', `${desc.mediaType} is not a manifest and cannot be tagged`, { where: this.location });
+    if (tags.length === 0) return this.push(desc, bytes);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    verifyContent(buf, { digest: desc.digest as Digest, size: desc.size, maxBytes: MAX_MANIFEST_BYTES, where: this.location });
+    await putManifest(this.client, this.repository, tags[0] as string, desc.mediaType, buf);
+    this.remember(desc.digest, Buffer.from(buf));
+    await Promise.all(tags.slice(1).map((t) => putManifest(this.client, this.repository, t, desc.mediaType, buf)));
+  }
+
   async tags(): Promise<string[]> {
     return listTags(this.client, this.repository);
   }
 
-  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null> {
+  async listsReferrers(): Promise<boolean> {
     this.api ??= probeReferrersApi(this.client, this.repository);
-    if (!(await this.api)) return null;
+    return this.api;
+  }
+
+  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null> {
+    if (!(await this.listsReferrers())) return null;
     return fetchReferrers(this.client, this.repository, subject.digest, artifactType);
   }
 

@@ -1,0 +1,169 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CairnError } from '../errors.js';
+import type { Digest } from '../digest/index.js';
+import type { Descriptor } from '../schema/index.js';
+import { isReferrerLister, MAX_MANIFEST_BYTES, pushAndTag, type ReadOnlyStore, type Store } from './store.js';
+import { OCI_INDEX } from './mediatypes.js';
+import { encodeJson, makeIndex } from './manifest.js';
+import { mergeTagged, readReferrersIndex, referrersTag, referrerTag, referrerTagsOf, type TagMemo } from './referrers.js';
+
+// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-manifests-with-subject
+// Writing referrers on the tag schema. distribution 2.8.2 ignores If-Match, so two writers of one
+// `sha256-<hex>` index can drop each other's entries. Each referrer also gets a tag of its own
+// (written once, by one writer: no race loses it), written before the index is read; and every
+// writer reads the index and the tags again after its own write and writes again while a tagged
+// referrer is missing. The writer whose write landed last therefore leaves a complete index:
+// the argument is in docs/registry.md ("Concurrent writers on the tag schema").
+
+export interface AddReferrerOptions {
+  /** Tag the referrer with its unique tag (default true), so that no index race can lose it. */
+  referrerTag?: boolean;
+  /** Read back after writing and repair until complete (default true). false = one plain write. */
+  check?: boolean;
+  /** Index writes before giving up (default 10). */
+  attempts?: number;
+  /**
+   * Base pause (ms), randomised up to twice this times the attempt. With referrer tags: only when
+   * the read after a write finds the index incomplete, before reading again (default 50; lets
+   * writers in flight land instead of repairing for them; not needed for correctness). Without
+   * them: before each re-read (default 150; the waits are the only guard there).
+   */
+  settleMs?: number;
+}
+
+// True when the store lists referrers itself (pushing a manifest with `subject` is enough).
+async function listsNatively(store: ReadOnlyStore, subject: Descriptor): Promise<boolean> {
+  if (!isReferrerLister(store)) return false;
+  if (store.listsReferrers) return store.listsReferrers();
+  return (await store.referrers(subject)) !== null;
+}
+
+/**
+ * Records `referrer` as a referrer of `subject` after its manifest was pushed. Stores that list
+ * referrers themselves need nothing; otherwise see writeIndex.
+ */
+export async function addReferrer(store: Store, subject: Descriptor, referrer: Descriptor, options: AddReferrerOptions = {}): Promise<void> {
+  await addReferrers(store, subject, [referrer], options);
+}
+
+/** addReferrer for several referrers of one subject at once (one index write; used by copy). */
+export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}): Promise<void> {
+  if (referrers.length === 0 || (await listsNatively(store, subject))) return;
+  if (options.referrerTag ?? true) {
+    await Promise.all(referrers.map((r) => store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest))));
+  }
+  await queued(store, subject, () => writeIndex(store, subject, referrers, options));
+}
+
+/**
+ * Pushes a referrer manifest held in memory and records it (attach): on the tag schema the
+ * manifest and its unique tag go up together, then the index is written as in addReferrer.
+ * `desc` is the entry as the index lists it (referrerDescriptor).
+ */
+export async function pushReferrer(store: Store, subject: Descriptor, desc: Descriptor, bytes: Uint8Array, options: AddReferrerOptions = {}): Promise<void> {
+  if (await listsNatively(store, subject)) return store.push(desc, bytes);
+  const tagged = options.referrerTag ?? true;
+  await pushAndTag(store, desc, bytes, tagged ? [referrerTag(subject.digest as Digest, desc.digest as Digest)] : []);
+  await queued(store, subject, () => writeIndex(store, subject, [desc], options));
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+// Within one process, updates of one subject's index run one at a time.
+async function queued(store: Store, subject: Descriptor, write: () => Promise<void>): Promise<void> {
+  const key = `${store.location}@${subject.digest}`;
+  const next = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(write);
+  queues.set(key, next);
+  try {
+    await next;
+  } finally {
+    if (queues.get(key) === next) queues.delete(key);
+  }
+}
+
+// With referrer tags: read the index and the tags, add ours and every tagged referrer the index
+// lacks, write; then read both again at once. Complete: done, with no wait at all. Not complete
+// (a stale write landed after ours, or writers are in flight): pause, read again, and write
+// again if still needed. After `attempts` writes, fail only if our own entries are missing
+// (the others' stay discoverable through their tags; the next writer or --repair restores them).
+async function writeIndex(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions): Promise<void> {
+  if (!(options.referrerTag ?? true)) return writeAndWait(store, subject, referrers, options);
+  const { check = true, attempts = 10, settleMs = 50 } = options;
+  const memo: TagMemo = { found: new Map(), dead: new Set() };
+  const read = async () => {
+    const [index, tags] = await Promise.all([readReferrersIndex(store, subject), referrerTagsOf(store, subject)]);
+    const current = index.index.manifests;
+    const merged = await mergeTagged(store, subject, [...current, ...referrers.filter((r) => !current.some((d) => d.digest === r.digest))], tags, memo);
+    return { current, merged, complete: merged.length === current.length };
+  };
+  let state = await read();
+  for (let attempt = 1; !state.complete; attempt++) {
+    if (attempt > attempts) {
+      if (referrers.every((r) => state.current.some((d) => d.digest === r.digest))) return;
+      throw dropped(store, subject);
+    }
+    await writeReferrersIndex(store, subject, state.merged);
+    if (!check) return;
+    state = await read();
+    if (state.complete) return;
+    await sleep(settleMs * (1 + Math.random()) * attempt);
+    state = await read();
+  }
+}
+
+// Without referrer tags nothing tells a writer about the others: re-read its own entries after a
+// randomised wait, twice, and write again when they are gone (47/50 kept in the 50-writer test).
+async function writeAndWait(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions): Promise<void> {
+  const { check = true, attempts = 10, settleMs = 150 } = options;
+  const allIn = (entries: Descriptor[]) => referrers.every((r) => entries.some((d) => d.digest === r.digest));
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const current = (await readReferrersIndex(store, subject)).index.manifests;
+    const merged = [...current, ...referrers.filter((r) => !current.some((d) => d.digest === r.digest))];
+    if (merged.length !== current.length) await writeReferrersIndex(store, subject, merged);
+    if (!check) return;
+    let kept = true;
+    for (let confirm = 0; confirm < 2 && kept; confirm++) {
+      await sleep(settleMs * (1 + Math.random()) * (attempt + 1));
+      kept = allIn((await readReferrersIndex(store, subject)).index.manifests);
+    }
+    if (kept) return;
+  }
+  throw dropped(store, subject);
+}
+
+function dropped(store: Store, subject: Descriptor): CairnError {
+  return new CairnError('REGISTRY_ERROR', `referrers of ${subject.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers (run cairn discover --repair)`, { where: store.location });
+}
+
+/** Writes the fallback index of `subject` with these entries (pushed by digest and tagged). */
+export async function writeReferrersIndex(store: Store, subject: Descriptor, entries: Descriptor[]): Promise<Descriptor> {
+  const { desc, bytes } = encodeJson(OCI_INDEX, makeIndex(entries));
+  if (bytes.length > MAX_MANIFEST_BYTES) throw new CairnError('TOO_LARGE', `referrers index of ${bytes.length} bytes is larger than the limit of ${MAX_MANIFEST_BYTES}`, { where: store.location });
+  await pushAndTag(store, desc, bytes, [referrersTag(subject.digest as Digest)]);
+  return desc;
+}
+
+/** What a repair changed. */
+export interface RepairResult {
+  added: string[];
+  removed: string[];
+  total: number;
+}
+
+/** Rebuilds the fallback index from the index and the per-referrer tags, dropping entries whose manifest is gone. */
+export async function repairReferrers(store: Store, subject: Descriptor): Promise<RepairResult> {
+  if (await listsNatively(store, subject)) return { added: [], removed: [], total: 0 };
+  const current = (await readReferrersIndex(store, subject)).index.manifests;
+  const merged = await mergeTagged(store, subject, current, await referrerTagsOf(store, subject));
+  const kept: Descriptor[] = [];
+  const removed: string[] = [];
+  for (const d of merged) {
+    if (kept.some((k) => k.digest === d.digest)) continue;
+    if (await store.exists(d)) kept.push(d);
+    else removed.push(d.digest);
+  }
+  const before = new Set(current.map((d) => d.digest));
+  const added = kept.filter((d) => !before.has(d.digest)).map((d) => d.digest);
+  if (added.length > 0 || removed.length > 0) await writeReferrersIndex(store, subject, kept);
+  return { added, removed, total: kept.length };
+}
