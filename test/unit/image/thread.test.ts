@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { flattenLayers, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
+import { flattenLayers, warmLayerThread, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
 import { CairnError } from '../../../src/errors.js';
 import { blocks, EOA, gzip, hex, layerOf, OCI_GZIP, OCI_TAR, OCI_ZSTD, rawHeader, sha256, tarOf, zstdOf, type TarEntrySpec } from '../../helpers/tar.js';
 
@@ -44,6 +44,14 @@ describe('image layers parsed on the layer thread', () => {
     assert.equal(ok.files.find((f) => f.path === 'big')?.sha256, hex(Buffer.alloc(3 << 20, 9)));
     assert.equal(ok.files.find((f) => f.path === 'c')?.sha256, hex(Buffer.alloc(3003, 3)));
     assert.ok(!ok.files.some((f) => f.path === 'a/f1'));
+  });
+
+  it('takes a thread started ahead (warmLayerThread), once', async () => {
+    const t = await tarOf(files(40, 'w'));
+    warmLayerThread();
+    warmLayerThread();
+    await same(() => [layerOf(gzip(t), OCI_GZIP, 4096), layerOf(t, OCI_TAR)], { diffIds: [sha256(t), sha256(t)] });
+    await same(() => [layerOf(gzip(t), OCI_GZIP, 4096)], { diffIds: [sha256(t)] });
   });
 
   it('gives the same files for zstd layers', async () => {
