@@ -19,7 +19,10 @@ export function sniffCompression(head: Uint8Array): Compression {
 /** Bytes needed to tell the compressions apart. */
 const HEAD = 4;
 
-/** Decodes one layer stream into `emit` (which must not keep the chunks it is given). */
+/**
+ * Decodes one layer stream into `emit` (which must not keep the chunks it is given). The chunks
+ * pushed may be reused by the caller once push returns.
+ */
 export class Decompressor {
   private decoder: { push(chunk: Uint8Array): void; end(): void } | undefined;
   private head: Buffer[] = [];
@@ -62,7 +65,10 @@ export class Decompressor {
     if (this.compression === 'gzip') {
       this.decoder = new GunzipSync(this.scratch, this.emit);
     } else if (this.compression === 'zstd') {
-      this.decoder = new ZstdStream((c) => this.emit(Buffer.from(c.buffer, c.byteOffset, c.byteLength)), this.maxZstdWindow);
+      const zstd = new ZstdStream((c) => this.emit(Buffer.from(c.buffer, c.byteOffset, c.byteLength)), this.maxZstdWindow);
+      // fzstd keeps views of input it has not decoded yet, and the caller may reuse its buffers
+      // (the layer thread's ring): it gets copies.
+      this.decoder = { push: (c) => zstd.push(new Uint8Array(c)), end: () => zstd.end() };
     } else {
       this.decoder = { push: (c) => this.emit(c as Buffer), end: () => undefined };
     }

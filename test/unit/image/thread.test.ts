@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { flattenLayers, warmLayerThread, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
 import { CairnError } from '../../../src/errors.js';
@@ -57,6 +58,13 @@ describe('image layers parsed on the layer thread', () => {
   it('gives the same files for zstd layers', async () => {
     const t = await tarOf(files(20, 'z'));
     await same(() => [layerOf(zstdOf(t), OCI_ZSTD)], { diffIds: [sha256(t)] });
+  });
+
+  it('reads a zstd layer bigger than the ring, whose blocks straddle its slots (the decoder keeps views)', async () => {
+    const content = randomBytes(20 << 20);
+    const t = await tarOf([{ name: 'big', content }]);
+    const r = await same(() => [layerOf(zstdOf(t, { blockSize: 100_000 }), OCI_ZSTD, 48 * 1024)], { diffIds: [sha256(t)] });
+    assert.equal((r as { ok: { files: Array<{ sha256?: string }> } }).ok.files[0]?.sha256, hex(content));
   });
 
   it('fails the same way on a bad header, a truncated tar and an unsafe path', async () => {
