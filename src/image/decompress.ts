@@ -1,20 +1,13 @@
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { CairnError } from '../errors.js';
+import { GunzipSync } from './inflate.js';
 import type { Compression } from './types.js';
 import { ZstdStream } from './zstd.js';
 
-// Decompression of a layer stream into a synchronous consumer. The compression is read from
-// the first bytes (gzip 1f 8b, zstd 28 b5 2f fd, anything else is a plain tar), the way
-// containerd's DecompressStream does, so a layer whose media type says `+gzip` but holds a plain
-// tar is read as the runtime reads it; the media type only decides whether a layer is
-// supported at all. gzip runs on zlib's thread pool, zstd on fzstd in this thread.
-
-const GZIP_CHUNK = 256 * 1024;
-// zlib works on the thread pool, one round trip per write: network chunks (about 64 KiB) are
-// gathered into writes of this size, which cuts the round trips (and context switches) 16-fold.
-const GZIP_INPUT = 1024 * 1024;
+// Decompression of a layer's bytes, pushed in order, synchronously, on whichever thread parses
+// the layer. The compression is read from the first bytes (gzip 1f 8b, zstd 28 b5 2f fd,
+// anything else is a plain tar), the way containerd's DecompressStream does, so a layer whose
+// media type says `+gzip` but holds a plain tar is read as the runtime reads it; the media type
+// only decides whether a layer is supported at all. gzip runs on node's zlib (inflate.ts),
+// zstd on fzstd (zstd.ts).
 
 /** The compression named by the first bytes of a layer. */
 export function sniffCompression(head: Uint8Array): Compression {
@@ -23,110 +16,72 @@ export function sniffCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
-/**
- * Takes the uncompressed bytes in order (told whether they come from zstd, whose decoder cannot
- * wait); a returned promise asks the reader to wait before the next chunk.
- */
-export type Feed = (chunk: Buffer, zstd: boolean) => void | Promise<void>;
+/** Bytes needed to tell the compressions apart. */
+const HEAD = 4;
 
 /**
- * Reads `stream` to its end (so that a verifying stream checks its digest), decompressing into
- * `feed`. Errors thrown by `feed` and by the decoders are located at `where`; errors of the
- * stream itself (a digest mismatch, a network failure) pass through unchanged.
+ * Decodes one layer stream into `emit` (which must not keep the chunks it is given). The chunks
+ * pushed may be reused by the caller once push returns.
  */
-export async function decompressInto(stream: Readable, feed: Feed, maxZstdWindow: number, where: string): Promise<Compression> {
-  const ours = new WeakSet<object>();
-  const locate = (err: unknown): unknown => {
-    const located = err instanceof CairnError ? err.at(where) : err;
-    if (located && typeof located === 'object') ours.add(located);
-    return located;
-  };
-  const guard = (fn: () => void | Promise<void>): void | Promise<void> => {
-    let result;
-    try {
-      result = fn();
-    } catch (err) {
-      throw locate(err);
-    }
-    return result?.catch((err: unknown) => {
-      throw locate(err);
-    });
-  };
-  const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let compression: Compression = 'none';
-  try {
-    const head = await readHead(source);
-    compression = sniffCompression(head);
-    const body = replay(head, source);
-    if (compression === 'gzip') {
-      await pipeline(gather(body, GZIP_INPUT), createGunzip({ chunkSize: GZIP_CHUNK }), async (out: AsyncIterable<Buffer>) => {
-        for await (const chunk of out) await guard(() => feed(chunk, false));
-      });
-    } else if (compression === 'zstd') {
-      const zstd = new ZstdStream((chunk) => void feed(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), true), maxZstdWindow);
-      for await (const chunk of body) guard(() => zstd.push(chunk));
-      guard(() => zstd.end());
+export class Decompressor {
+  private decoder: { push(chunk: Uint8Array): void; end(): void } | undefined;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  /** Known once the first bytes have been seen. */
+  compression: Compression | undefined;
+
+  constructor(
+    private readonly emit: (chunk: Buffer) => void,
+    private readonly maxZstdWindow: number,
+    /** Output buffer for gzip, reused for every chunk. */
+    private readonly scratch: Buffer,
+  ) {}
+
+  /** Takes the next piece of the layer as stored. */
+  push(chunk: Buffer): void {
+    if (this.decoder) return this.guarded(() => this.decoder!.push(chunk));
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    if (this.headBytes >= HEAD) this.start();
+  }
+
+  /** After the last piece: checks that the stream ended where its format says. */
+  end(): Compression {
+    if (!this.decoder) this.start();
+    this.guarded(() => this.decoder!.end());
+    this.close();
+    return this.compression!;
+  }
+
+  /** Frees the decoder's state (after end, or when the layer is abandoned). */
+  close(): void {
+    if (this.decoder instanceof GunzipSync) this.decoder.close();
+  }
+
+  private start(): void {
+    const head = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headBytes);
+    this.head = [];
+    this.compression = sniffCompression(head);
+    if (this.compression === 'gzip') {
+      this.decoder = new GunzipSync(this.scratch, this.emit);
+    } else if (this.compression === 'zstd') {
+      const zstd = new ZstdStream((c) => this.emit(Buffer.from(c.buffer, c.byteOffset, c.byteLength)), this.maxZstdWindow);
+      // fzstd keeps views of input it has not decoded yet, and the caller may reuse its buffers
+      // (the layer thread's ring): it gets copies.
+      this.decoder = { push: (c) => zstd.push(new Uint8Array(c)), end: () => zstd.end() };
     } else {
-      for await (const chunk of body) await guard(() => feed(chunk, false));
+      this.decoder = { push: (c) => this.emit(c as Buffer), end: () => undefined };
     }
-  } catch (err) {
-    stream.destroy();
-    throw classify(err, ours, where);
+    if (head.length > 0) this.guarded(() => this.decoder!.push(head));
   }
-  return compression;
-}
 
-// Reads chunks until at least 4 bytes (enough to sniff) or the end.
-async function readHead(source: AsyncIterator<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  while (n < 4) {
-    const next = await source.next();
-    if (next.done) break;
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    parts.push(chunk);
-    n += chunk.length;
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}
-
-// The head again, then the rest of the source; closing it early closes the source.
-async function* replay(head: Buffer, source: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  try {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const next = await source.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    await source.return?.();
-  }
-}
-
-// The chunks of `source`, joined into chunks of at least `size` bytes (the last may be smaller).
-async function* gather(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let have = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    have += chunk.length;
-    if (have >= size) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
-      parts = [];
-      have = 0;
+  // A failing decoder (or consumer) is closed before the error goes on.
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.close();
+      throw err;
     }
   }
-  if (have > 0) yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
-}
-
-function classify(err: unknown, ours: WeakSet<object>, where: string): unknown {
-  if (err && typeof err === 'object' && ours.has(err)) return err;
-  if (err instanceof CairnError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
-  if (code.startsWith('Z_')) {
-    const what = code === 'Z_BUF_ERROR' ? 'gzip stream is truncated' : `gzip data is invalid: ${(err as Error).message}`;
-    return new CairnError('ARCHIVE_INVALID', what, { where, cause: err });
-  }
-  return new CairnError('IO_ERROR', `cannot read layer: ${err instanceof Error ? err.message : String(err)}`, { where, cause: err });
 }

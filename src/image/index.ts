@@ -7,3 +7,4 @@ export { flattenLayers } from './flatten.js';
 export { type FlattenedImage, type ImageFileListing, flattenImage, listImageFiles } from './image.js';
 export { type PlatformSpec, parsePlatform, selectPlatform } from './platform.js';
 export { sniffCompression } from './decompress.js';
+export { warmLayerThread } from './layer-thread.js';

@@ -1,12 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import { CairnError } from '../errors.js';
+import { Decompressor } from './decompress.js';
 import { entryRole, MAX_PATH_BYTES, normalizeEntryPath } from './paths.js';
 import { TarReader, type TarEntryType, type TarHeader, type TarSink } from './tar.js';
-import type { Limits } from './types.js';
+import type { Compression, Limits } from './types.js';
 
-// The work done on a layer's uncompressed bytes: the diff_id (sha256 of the whole stream), the
-// tar reader, and the changes it makes (with the sha256 of each regular file, hashed as it
-// streams by). Runs on the calling thread, or on a worker thread for big layers (layer-thread).
+// The work done on a layer's bytes as stored: decompression (with the cap on uncompressed
+// bytes), the diff_id (sha256 of the whole uncompressed stream), the tar reader, and the
+// changes it makes (with the sha256 of each regular file, hashed as it streams by). Runs on
+// the calling thread, or on a worker thread for big layers (layer-thread).
 
 /** One change a layer makes to the filesystem, in archive order. */
 export type Change =
@@ -15,6 +17,7 @@ export type Change =
 
 /** Running totals over all layers of an image, checked against the limits. */
 export interface Budget {
+  /** Uncompressed bytes. */
   bytes: number;
   entries: number;
   /** Characters of paths and link targets kept. */
@@ -26,9 +29,13 @@ export interface ParsedLayer {
   changes: Change[];
   entries: number;
   diffId: string;
+  /** As read from the first bytes. */
+  compression: Compression;
+  /** Bytes of the uncompressed stream. */
+  size: number;
 }
 
-/** Where a layer's uncompressed bytes go: pushed in order, then finished. */
+/** Where a layer's bytes (as stored) go: pushed in order, then finished. */
 export interface LayerParserPort {
   /** Takes the next chunk; a promise means "wait before pushing more". */
   push(chunk: Buffer): void | Promise<void>;
@@ -40,26 +47,49 @@ export interface LayerParserPort {
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
+/** Size of the buffer gzip decodes into: small enough that the hashes after it read from cache. */
+export const INFLATE_CHUNK = 256 * 1024;
+
 /** Parses a layer on the calling thread; errors are thrown from push and finish as they occur. */
 export class LayerParser implements LayerParserPort {
   private readonly diff = createHash('sha256');
   private readonly collector: ChangeCollector;
   private readonly tar: TarReader;
+  private readonly decompressor: Decompressor;
+  private size = 0;
 
-  constructor(limits: Limits, budget: Budget) {
+  /** `scratch` receives decoded gzip (reused: the worker keeps one for every layer). */
+  constructor(
+    private readonly limits: Limits,
+    private readonly budget: Budget,
+    scratch: Buffer = Buffer.allocUnsafe(INFLATE_CHUNK),
+  ) {
     this.collector = new ChangeCollector(limits, budget);
     this.tar = new TarReader(this.collector, limits.maxHeaderBytes);
+    this.decompressor = new Decompressor((chunk) => this.take(chunk), limits.maxZstdWindow, scratch);
   }
 
   push(chunk: Buffer): void {
-    this.diff.update(chunk);
-    this.tar.push(chunk);
+    this.decompressor.push(chunk);
   }
 
   /** finish() without the promise (the worker thread calls it). */
   finishSync(): ParsedLayer {
+    const compression = this.decompressor.end();
     this.tar.finish();
-    return { changes: this.collector.changes, entries: this.collector.entries, diffId: `sha256:${this.diff.digest('hex')}` };
+    const { changes, entries } = this.collector;
+    return { changes, entries, diffId: `sha256:${this.diff.digest('hex')}`, compression, size: this.size };
+  }
+
+  // One piece of the uncompressed stream (a view the decoder reuses: nothing of it is kept).
+  private take(chunk: Buffer): void {
+    this.size += chunk.length;
+    this.budget.bytes += chunk.length;
+    if (this.budget.bytes > this.limits.maxUncompressedBytes) {
+      throw new CairnError('TOO_LARGE', `image is larger than the limit of ${this.limits.maxUncompressedBytes} uncompressed bytes`);
+    }
+    this.diff.update(chunk);
+    this.tar.push(chunk);
   }
 
   async finish(): Promise<ParsedLayer> {

@@ -1,14 +1,16 @@
 import { parentPort } from 'node:worker_threads';
-import { LayerParser, type Budget } from './layer-parse.js';
+import { INFLATE_CHUNK, LayerParser, type Budget } from './layer-parse.js';
 import { SLOT, type FromLayerWorker, type ToLayerWorker, type WireError } from './layer-thread.js';
 
-// The layer thread (see layer-thread.ts): parses one layer at a time with the same LayerParser
-// the main thread uses, acknowledging each batch; after an error it reports once and ignores
+// The layer thread (see layer-thread.ts): decompresses and parses one layer at a time with the
+// same LayerParser the main thread uses, acknowledging each batch; after an error it reports once and ignores
 // the rest of that layer's bytes.
 let parser: LayerParser | undefined;
 let ring: SharedArrayBuffer | undefined;
 let budget: Budget = { bytes: 0, entries: 0, names: 0 };
 let failed = false;
+/** Where gzip decodes to, for every layer. */
+const scratch = Buffer.allocUnsafe(INFLATE_CHUNK);
 
 const send = (m: FromLayerWorker): void => parentPort!.postMessage(m);
 
@@ -19,8 +21,8 @@ function wire(err: unknown): WireError {
 
 parentPort!.on('message', (m: ToLayerWorker) => {
   if (m.t === 'start') {
-    budget = { bytes: 0, entries: m.entries, names: m.names };
-    parser = new LayerParser(m.limits, budget);
+    budget = m.budget;
+    parser = new LayerParser(m.limits, budget, scratch);
     ring = m.ring;
     failed = false;
     return;
@@ -41,7 +43,7 @@ parentPort!.on('message', (m: ToLayerWorker) => {
       send({ t: 'ack', slot: m.slot });
     } else {
       const parsed = parser.finishSync();
-      send({ t: 'done', parsed, entries: budget.entries, names: budget.names });
+      send({ t: 'done', parsed, budget });
     }
   } catch (err) {
     failed = true;

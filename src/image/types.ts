@@ -62,7 +62,7 @@ export interface FlattenOptions {
   /** Told when each layer has been read and applied. */
   onLayer?: (report: LayerReport, index: number) => void;
   /**
-   * Compressed size (bytes) from which a gzip or plain layer is parsed and hashed on a worker
+   * Compressed size (bytes) from which a layer is decompressed, parsed and hashed on a worker
    * thread, in step with its download; default 16 MiB. Same result either way; tuning only.
    */
   threadFrom?: number;

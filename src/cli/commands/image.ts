@@ -19,7 +19,8 @@ export const imageCommand: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
   run: async (argv, ctx) => {
     const { resolveReference, fetchManifestNode } = await import('../../oci/index.js');
-    const { flattenImage, selectPlatform } = await import('../../image/index.js');
+    const { flattenImage, selectPlatform, warmLayerThread } = await import('../../image/index.js');
+    warmLayerThread(); // most images have a layer big enough for the thread
     const { imageArtifactMap } = await import('../../policy/index.js');
     const text = String(argv['reference']);
     const { ref, store } = await openReference(text, argv, ctx);

@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { flattenLayers, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
+import { flattenLayers, warmLayerThread, type FlattenOptions, type LayerSource } from '../../../src/image/index.js';
 import { CairnError } from '../../../src/errors.js';
 import { blocks, EOA, gzip, hex, layerOf, OCI_GZIP, OCI_TAR, OCI_ZSTD, rawHeader, sha256, tarOf, zstdOf, type TarEntrySpec } from '../../helpers/tar.js';
 
 // Big layers are parsed on a worker thread (FlattenOptions.threadFrom, 16 MiB by default).
-// threadFrom: 0 sends every gzip and plain layer there; each case must come out exactly as on
+// threadFrom: 0 sends every layer there; each case must come out exactly as on
 // the main thread: the same files and reports, or the same error (code and message), also when
 // the stream fails after a bad byte was already sent to the thread.
 
@@ -46,9 +47,24 @@ describe('image layers parsed on the layer thread', () => {
     assert.ok(!ok.files.some((f) => f.path === 'a/f1'));
   });
 
-  it('reads zstd layers on the main thread whatever threadFrom says', async () => {
+  it('takes a thread started ahead (warmLayerThread), once', async () => {
+    const t = await tarOf(files(40, 'w'));
+    warmLayerThread();
+    warmLayerThread();
+    await same(() => [layerOf(gzip(t), OCI_GZIP, 4096), layerOf(t, OCI_TAR)], { diffIds: [sha256(t), sha256(t)] });
+    await same(() => [layerOf(gzip(t), OCI_GZIP, 4096)], { diffIds: [sha256(t)] });
+  });
+
+  it('gives the same files for zstd layers', async () => {
     const t = await tarOf(files(20, 'z'));
     await same(() => [layerOf(zstdOf(t), OCI_ZSTD)], { diffIds: [sha256(t)] });
+  });
+
+  it('reads a zstd layer bigger than the ring, whose blocks straddle its slots (the decoder keeps views)', async () => {
+    const content = randomBytes(20 << 20);
+    const t = await tarOf([{ name: 'big', content }]);
+    const r = await same(() => [layerOf(zstdOf(t, { blockSize: 100_000 }), OCI_ZSTD, 48 * 1024)], { diffIds: [sha256(t)] });
+    assert.equal((r as { ok: { files: Array<{ sha256?: string }> } }).ok.files[0]?.sha256, hex(content));
   });
 
   it('fails the same way on a bad header, a truncated tar and an unsafe path', async () => {
