@@ -64,4 +64,23 @@ describe('OciLayoutStore', () => {
     writeFileSync(lock, `${process.pid} ${(await import('node:os')).hostname()} ${Date.now()}\n`);
     await assertCairnError(() => withLockFile(lock, async () => undefined, { timeoutMs: 100 }), 'IO_ERROR', /lock held/);
   });
+
+  // A writer killed between creating its lock and writing its pid (older versions, or a file
+  // system without hard links) leaves an empty lock: a fresh one is respected, an old one broken.
+  it('respects a fresh empty lock and breaks an old one', async () => {
+    const { utimesSync, readdirSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-lock-'));
+    const lock = join(dir, 'index.json.lock');
+    writeFileSync(lock, '');
+    await assertCairnError(() => withLockFile(lock, async () => undefined, { timeoutMs: 100 }), 'IO_ERROR', /lock held/);
+    const old = (Date.now() - 5000) / 1000;
+    utimesSync(lock, old, old);
+    let ran = false;
+    await withLockFile(lock, async () => {
+      ran = true;
+      assert.match(readFileSync(lock, 'utf8'), new RegExp(`^${process.pid} `), 'the lock names its owner as soon as it exists');
+    }, { timeoutMs: 2000 });
+    assert.ok(ran);
+    assert.deepEqual(readdirSync(dir), [], 'no lock and no private lock file left behind');
+  });
 });
