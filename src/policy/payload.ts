@@ -1,5 +1,5 @@
 import { interpretPayload, isLinkPredicate, statementArtifacts, type Statement } from '../intoto/index.js';
-import { indexArtifacts, type ArtifactIndex, type DigestSet } from '../rules/index.js';
+import { compactDigests, indexArtifacts, type ArtifactIndex, type DigestSet, type Digests } from '../rules/index.js';
 import { isStringArray, parseLinkBody, STATEMENT_V01, STATEMENT_V1 } from '../schema/index.js';
 
 // What a verified evidence body is (a link, a sublayout, or a Statement of another predicate),
@@ -46,11 +46,11 @@ function isDigestSet(d: unknown): d is DigestSet {
 function mapIndex(v: unknown): ArtifactIndex | undefined {
   if (v === undefined) return new Map();
   if (!isObj(v)) return undefined;
-  const m = new Map<string, DigestSet>();
+  const m = new Map<string, Digests>();
   for (const k in v) {
     const d = v[k];
     if (!isDigestSet(d)) return undefined;
-    m.set(k, d);
+    m.set(k, compactDigests(d));
   }
   return m;
 }
@@ -59,14 +59,14 @@ function mapIndex(v: unknown): ArtifactIndex | undefined {
 function descriptorIndex(list: unknown): ArtifactIndex | undefined {
   if (list === undefined) return new Map();
   if (!Array.isArray(list)) return undefined;
-  const m = new Map<string, DigestSet>();
+  const m = new Map<string, Digests>();
   for (const rd of list) {
     if (!isObj(rd) || !optString(rd['name']) || !optString(rd['uri']) || !optString(rd['content'])) return undefined;
     if (!optString(rd['downloadLocation']) || !optString(rd['mediaType']) || (rd['annotations'] !== undefined && !isObj(rd['annotations']))) return undefined;
     const name = rd['name'] ?? rd['uri'];
     const digest = rd['digest'];
     if (typeof name !== 'string' || !isDigestSet(digest) || m.has(name)) return undefined;
-    m.set(name, digest);
+    m.set(name, compactDigests(digest));
   }
   return m;
 }

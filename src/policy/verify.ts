@@ -1,7 +1,7 @@
 import { CairnError, isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
-import { indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
+import { artifactMapOf, indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
 import type { EvidenceSource } from '../evidence/index.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
@@ -149,8 +149,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   const last = layout.steps.length > 0 ? accepted.get(layout.steps[layout.steps.length - 1]!.name)![0]! : undefined;
   return finish({
     name,
-    materials: Object.fromEntries(first?.materials ?? []),
-    products: Object.fromEntries(last?.products ?? []),
+    materials: artifactMapOf(first?.materials ?? new Map()),
+    products: artifactMapOf(last?.products ?? new Map()),
     command: last?.command ?? [],
     byproducts: last?.byproducts ?? {},
   });

@@ -11,8 +11,15 @@ import type { Rule } from './rule.js';
 
 /** `{alg: hex}` of one artifact. */
 export type DigestSet = Readonly<Record<string, string>>;
+/**
+ * An artifact's digests as an index keeps them: a string stands for the set `{sha256: <it>}`
+ * (nearly every artifact: one string instead of an object per artifact, which halves what a
+ * 100k-artifact link keeps alive and makes the index cheap to pass between threads); any other
+ * set is kept as it is. Equality is the set's either way (sameDigests).
+ */
+export type Digests = string | DigestSet;
 /** path -> digests, as a Map so that no path can collide with an object property. */
-export type ArtifactIndex = ReadonlyMap<string, DigestSet>;
+export type ArtifactIndex = ReadonlyMap<string, Digests>;
 
 /** What the rules of one step or inspection see of a link. */
 export interface ArtifactView {
@@ -50,20 +57,47 @@ export interface RulesOutcome {
   readonly failure?: RuleFailure;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A digest set in the index's form: the sha256 value alone when that is all the set holds. */
+export function compactDigests(d: DigestSet): Digests {
+  let only: string | undefined;
+  for (const k in d) {
+    if (k !== 'sha256' || only !== undefined || !hasOwn.call(d, k)) return d;
+    only = d[k];
+  }
+  return only ?? d;
+}
+
+/** The digest set an index entry stands for. */
+export function expandDigests(d: Digests): DigestSet {
+  return typeof d === 'string' ? { sha256: d } : d;
+}
+
 /** An ArtifactMap (as parsed from JSON) as an index. */
 export function indexArtifacts(map: ArtifactMap): ArtifactIndex {
-  return new Map(Object.entries(map));
+  const m = new Map<string, Digests>();
+  for (const k of Object.keys(map)) m.set(k, compactDigests(map[k]!));
+  return m;
+}
+
+/** An index as an ArtifactMap (a summary link's materials and products). */
+export function artifactMapOf(index: ArtifactIndex): ArtifactMap {
+  return Object.fromEntries(Array.from(index, ([k, d]) => [k, expandDigests(d) as Record<string, string>]));
 }
 
 /** Python dict equality of two digest sets: the same algorithms with the same values. */
-export function sameDigests(a: DigestSet, b: DigestSet): boolean {
+export function sameDigests(a: Digests, b: Digests): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') return false;
+  const x = expandDigests(a);
+  const y = expandDigests(b);
   let n = 0;
-  for (const k in a) {
-    if (a[k] !== b[k] || !Object.prototype.hasOwnProperty.call(b, k)) return false;
+  for (const k in x) {
+    if (x[k] !== y[k] || !hasOwn.call(y, k)) return false;
     n++;
   }
-  for (const _ in b) n--;
+  for (const _ in y) n--;
   return n === 0;
 }
 
