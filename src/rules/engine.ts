@@ -1,6 +1,7 @@
 import type { ArtifactMap } from '../intoto/index.js';
 import { compileGlob } from './glob.js';
 import type { Rule } from './rule.js';
+import { ArtifactQueue } from './queue.js';
 
 // The artifact-rule engine of in-toto's verifylib.verify_item_rules, reproduced rule for rule:
 // the queue starts as the item's materials (or products); each rule consumes some of the queued
@@ -124,7 +125,7 @@ export function applyRules(
   links: ReadonlyMap<string, ArtifactView>,
 ): RulesOutcome {
   const source = item[queueType];
-  const queue = new Set(source.keys());
+  const queue = new ArtifactQueue(source);
   const queueSize = queue.size;
   const applied: AppliedRule[] = [];
   for (let index = 0; index < rules.length; index++) {
@@ -165,16 +166,25 @@ export function applyRules(
         });
         break;
     }
-    const consumed = taken.filter((p) => queue.delete(p));
+    let consumed: string[];
+    if (taken.length === queue.size && (rule.kind !== 'match' || !rule.sourcePrefix)) {
+      // Every path taken came from the queue, each once (a MATCH re-joins a path that may not
+      // be, but only with a source prefix): the rule took the whole queue. Deleting 10k+ paths
+      // one by one makes the Set shrink and rehash again and again.
+      consumed = taken;
+      queue.clear();
+    } else {
+      consumed = taken.filter((p) => queue.delete(p));
+    }
     applied.push({ index, rule: rule.text, consumed });
   }
   return { ok: true, queueType, queueSize, applied, remaining: queue.size };
 }
 
-function filterQueue(queue: ReadonlySet<string>, pattern: string): string[] {
+function filterQueue(queue: ArtifactQueue, pattern: string): string[] {
   const m = compileGlob(pattern);
   const out: string[] = [];
-  for (const p of queue) if (m(p)) out.push(p);
+  for (const p of queue.paths()) if (m(p)) out.push(p);
   return out;
 }
 
@@ -182,7 +192,7 @@ function filterQueue(queue: ReadonlySet<string>, pattern: string): string[] {
 // look up (a KeyError there aborts in-toto's verification).
 function matchRule(
   rule: Extract<Rule, { kind: 'match' }>,
-  queue: ReadonlySet<string>,
+  queue: ArtifactQueue,
   source: ArtifactIndex,
   links: ReadonlyMap<string, ArtifactView>,
 ): string[] | string {
@@ -191,8 +201,17 @@ function matchRule(
   const destArtifacts = dest[rule.destType];
   const m = compileGlob(rule.pattern);
   const out: string[] = [];
+  if (!rule.sourcePrefix && queue.whole) {
+    // every path of the index is queued: its entries give the digests without a lookup
+    for (const [path, src] of source) {
+      if (!m(path)) continue;
+      const dst = destArtifacts.get(rule.destPrefix ? slash(joinPy(rule.destPrefix, path)) : path);
+      if (dst !== undefined && sameDigests(src, dst)) out.push(path);
+    }
+    return out;
+  }
   const prefix = rule.sourcePrefix ? slash(joinPy(rule.sourcePrefix, '')) : '';
-  for (const queued of queue) {
+  for (const queued of queue.paths()) {
     if (prefix && !queued.startsWith(prefix)) continue;
     const path = prefix ? queued.slice(prefix.length) : queued;
     if (!m(path)) continue;
