@@ -8,7 +8,7 @@
 // stays unbundled in dist/src.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -34,9 +34,14 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { 'hash-worker': 'dist/src/artifacts/hash-worker.js', 'layer-worker': 'dist/src/image/layer-worker.js' },
+  entryPoints: {
+    'hash-worker': 'dist/src/artifacts/hash-worker.js',
+    'layer-worker': 'dist/src/image/layer-worker.js',
+  },
   outdir: 'dist/bundle',
   format: 'esm',
 });
 writeFileSync('dist/bundle/package.json', '{"type":"module"}\n');
+// threads that need much of the library run it from the cached CLI bundle (tools/thread-loader.mjs)
+copyFileSync(fileURLToPath(new URL('./thread-loader.mjs', import.meta.url)), 'dist/bundle/examine-worker.js');
 execFileSync(process.execPath, ['tools/code-cache.mjs', 'dist/bundle/cli.cjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
