@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { CairnError, isCairnError } from '../errors.js';
 import { readInputFile } from '../disk/index.js';
+import { decodeText } from '../encoding/index.js';
 import { readBundle, readSignedDocument } from '../intoto/index.js';
 import type { EvidenceItem, OpenedEvidence } from './source.js';
 
@@ -25,7 +26,7 @@ export function openEvidence(item: EvidenceItem): OpenedEvidence[] {
   }
   try {
     if (!bundle) return [{ ...provenance, document: readSignedDocument(bytes, path) }];
-    const envelopes = readBundle(bytes.toString('utf8'));
+    const envelopes = readBundle(decodeText(bytes));
     if (envelopes.length === 0) throw new CairnError('SCHEMA_INVALID', 'the bundle holds no DSSE envelope', { where: path });
     return envelopes.map((envelope, i) => ({ ...provenance, origin: envelopes.length > 1 ? `${provenance.origin}[${i}]` : provenance.origin, document: { format: 'dsse', envelope } }));
   } catch (err) {
