@@ -48,8 +48,13 @@ export class DirectoryEvidenceSource implements EvidenceSource {
       const m = NAME_RE.exec(name);
       if (!m || m[1] !== step.name || (!anyKey && !prefixes.has(m[2]!.toLowerCase()))) continue;
       const path = join(this.dir, name);
-      // read later by openEvidence, maybe on a worker thread
-      const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+      // read later by openEvidence, maybe on a worker thread, which also reports what stat finds wrong
+      let size = 0;
+      try {
+        size = statSync(path).size;
+      } catch {
+        // size 0: read on this thread
+      }
       items.push({ origin: path, unopened: { path, bundle: m[3] !== 'link', size } });
     }
     return items;
