@@ -8,7 +8,7 @@
 // stays unbundled in dist/src.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 rmSync('dist/bundle', { recursive: true, force: true });
@@ -46,12 +46,17 @@ await build({
 });
 await build({
   ...common,
-  entryPoints: { 'hash-worker': 'dist/src/artifacts/hash-worker.js', 'layer-worker': 'dist/src/image/layer-worker.js' },
+  entryPoints: {
+    'hash-worker': 'dist/src/artifacts/hash-worker.js',
+    'layer-worker': 'dist/src/image/layer-worker.js',
+  },
   outdir: 'dist/bundle',
   format: 'esm',
 });
 writeFileSync('dist/bundle/package.json', '{"type":"module"}\n');
 asciiOnly('dist/bundle/cli.cjs');
+// threads that need much of the library run it from the cached CLI bundle (tools/thread-loader.mjs)
+copyFileSync(fileURLToPath(new URL('./thread-loader.mjs', import.meta.url)), 'dist/bundle/examine-worker.js');
 // esbuild escapes every non-ASCII character of code (charset: ascii, its default) but copies
 // comments as they are; a few dependency comments hold names and dashes. Replacing those makes
 // the bundle pure ASCII, which bin/cairn.js turns into a string without UTF-8 decoding (~4 ms of

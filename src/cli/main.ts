@@ -23,6 +23,15 @@ const COMMANDS: CommandModule[] = [
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
 ];
 
+/**
+ * Runs a worker thread's module inside the bundled CLI: dist/bundle/<name>-worker.js loads the
+ * bundle with its V8 code cache and calls this, so a thread starts as fast as the CLI does.
+ */
+export async function thread(name: string): Promise<void> {
+  if (name === 'examine') (await import('../policy/index.js')).serveExamineJobs();
+  else throw new CairnError('INTERNAL', `no thread named ${name}`);
+}
+
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */
 export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const debug = args.includes('--debug');

@@ -2,7 +2,7 @@ import { CairnError } from '../errors.js';
 import { decodeBase64, encodeBase64, parseJson } from '../encoding/index.js';
 import { EnvelopeSchema, parseWith, type Envelope } from '../schema/index.js';
 import { verifySignature, type PublicKey, type Signer, type Verifier } from '../crypto/index.js';
-import { pae } from './pae.js';
+import { pae, paeFromBase64 } from './pae.js';
 
 /** The in-toto payload type for Statements, and (in Python and Go) for raw links and layouts. */
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -54,8 +54,12 @@ function tryDecode(s: string): Buffer | undefined {
  * keys are counted once however many signatures they made.
  */
 export function envelopeSigners(env: Envelope, verifiers: Verifier[], where?: string): VerifiedPayload {
-  const payload = decodeBase64(env.payload, where ? `${where}: payload` : 'payload');
-  const bytes = pae(env.payloadType, payload);
+  let signed = paeFromBase64(env.payloadType, env.payload);
+  if (!signed) {
+    const decoded = decodeBase64(env.payload, where ? `${where}: payload` : 'payload');
+    signed = { payload: decoded, bytes: pae(env.payloadType, decoded) };
+  }
+  const { payload, bytes } = signed;
   const signers: PublicKey[] = [];
   const seen = new Set<string>();
   for (const sig of env.signatures) {

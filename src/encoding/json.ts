@@ -3,7 +3,8 @@ import { CairnError } from '../errors.js';
 
 // Metadata is nearly always ASCII; V8 builds a one-byte string from it much faster as latin1
 // (identical for ASCII) than through the UTF-8 decoder. Big links are megabytes of it.
-function decodeText(buf: Buffer): string {
+/** UTF-8 bytes as text (decoded as latin1 when they are all ASCII: the same string, sooner). */
+export function decodeText(buf: Buffer): string {
   return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
 }
 

@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CairnError, fsError, isCairnError } from '../errors.js';
-import { readInputFile } from '../disk/index.js';
-import { readBundle, readSignedDocument, type Step } from '../intoto/index.js';
+import { fsError } from '../errors.js';
+import type { Step } from '../intoto/index.js';
 import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 
 // Evidence from a link directory, as in-toto-verify's --link-dir: a step's links are the files
@@ -11,6 +10,7 @@ import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 // writes them), for every keyid form of every authorised key (in-toto 1.x and >= 2 name the
 // same key differently). For a step with certificate constraints any keyid prefix is read, as
 // in-toto-golang does. A sublayout's links are in the subdirectory `<step>.<keyid[:8]>`.
+// Files are handed on unread (openEvidence reads them, on a worker thread for big links).
 // Source: in-toto 1.3.1 verifylib.load_links_for_layout; in-toto-golang LoadLinksForLayout.
 
 const NAME_RE = /^(.+)\.([0-9a-fA-F]{8})\.(link|intoto\.jsonl)$/;
@@ -47,29 +47,17 @@ export class DirectoryEvidenceSource implements EvidenceSource {
     for (const name of this.names()) {
       const m = NAME_RE.exec(name);
       if (!m || m[1] !== step.name || (!anyKey && !prefixes.has(m[2]!.toLowerCase()))) continue;
-      items.push(...this.read(join(this.dir, name), m[3] === 'link'));
+      const path = join(this.dir, name);
+      // read later by openEvidence, maybe on a worker thread, which also reports what stat finds wrong
+      let size = 0;
+      try {
+        size = statSync(path).size;
+      } catch {
+        // size 0: read on this thread
+      }
+      items.push({ origin: path, unopened: { path, bundle: m[3] !== 'link', size } });
     }
     return items;
-  }
-
-  private read(path: string, single: boolean): EvidenceItem[] {
-    let bytes: Buffer;
-    try {
-      bytes = readInputFile(path);
-    } catch (err) {
-      if (isCairnError(err, 'FILE_NOT_FOUND')) return [];
-      if (isCairnError(err, 'INVALID_ARGUMENT') && statSync(path, { throwIfNoEntry: false })?.isDirectory()) return [];
-      throw err;
-    }
-    try {
-      if (single) return [{ origin: path, document: readSignedDocument(bytes, path) }];
-      const envelopes = readBundle(bytes.toString('utf8'));
-      if (envelopes.length === 0) throw new CairnError('SCHEMA_INVALID', 'the bundle holds no DSSE envelope', { where: path });
-      return envelopes.map((envelope, i) => ({ origin: envelopes.length > 1 ? `${path}[${i}]` : path, document: { format: 'dsse', envelope } }));
-    } catch (err) {
-      if (!isCairnError(err)) throw err;
-      return [{ origin: path, error: err }];
-    }
   }
 
   forSublayout(step: Step, functionary: AuthorisedKey): EvidenceSource {

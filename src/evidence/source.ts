@@ -29,11 +29,27 @@ interface EvidenceProvenance {
   readonly boundTo?: readonly string[];
 }
 
+/** A file of signed documents not read yet: one document, or a `.intoto.jsonl` bundle of envelopes. */
+export interface UnopenedEvidence {
+  readonly path: string;
+  readonly bundle: boolean;
+  /** Its size when listed (files of 1 MiB and more are worth a worker thread). */
+  readonly size: number;
+}
+
 /** A signed document that may be evidence for a step, and where it came from (for the report). */
 export type EvidenceItem =
-  | (EvidenceProvenance & { readonly document: SignedDocument; readonly error?: undefined })
+  | (EvidenceProvenance & { readonly document: SignedDocument; readonly error?: undefined; readonly unopened?: undefined })
   /** A candidate that could not be read or parsed; the step it was found for fails (unless ignoreIfBroken). */
-  | (EvidenceProvenance & { readonly document?: undefined; readonly error: CairnError });
+  | (EvidenceProvenance & { readonly document?: undefined; readonly error: CairnError; readonly unopened?: undefined })
+  /**
+   * A file found for the step but not read yet, so that the engine can read, parse and check
+   * big links on worker threads; openEvidence turns it into the items above (on any thread).
+   */
+  | (EvidenceProvenance & { readonly document?: undefined; readonly error?: undefined; readonly unopened: UnopenedEvidence });
+
+/** An item that has been read: a document or an error. */
+export type OpenedEvidence = Exclude<EvidenceItem, { readonly unopened: UnopenedEvidence }>;
 
 /** Where the evidence for a layout's steps comes from. */
 export interface EvidenceSource {

@@ -19,6 +19,7 @@ export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
 export { type LayoutProblem, checkLayout } from './check.js';
 export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, parseExpiry, signLayout } from './author.js';
 export { type RevokedCheck } from './steps.js';
+export { serveExamineJobs } from './examine-pool.js';
 export {
   IMAGE_INSPECTION_COMMAND,
   IMAGE_MANIFEST_ARTIFACT,

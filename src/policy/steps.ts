@@ -1,10 +1,12 @@
-import { isCairnError } from '../errors.js';
-import { keyVerifier, type PublicKey } from '../crypto/index.js';
-import { isLinkPredicate, verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
+import { CairnError, isCairnError } from '../errors.js';
+import type { PublicKey } from '../crypto/index.js';
+import { isLinkPredicate, type SignedDocument, type Step } from '../intoto/index.js';
 import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
-import { isIntotoPayloadType, readEvidenceBody, statementIndex } from './payload.js';
-import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../evidence/index.js';
+import { isIntotoPayloadType, statementIndex } from './payload.js';
+import type { AuthorisedKey, EvidenceSource } from '../evidence/index.js';
+import { examineItem, type Examined } from './examine.js';
+import type { ExaminePool } from './examine-pool.js';
 import type { Check, EvidenceNote } from './report.js';
 
 // Step evidence: which candidates count for a step. A candidate counts when a key the layout
@@ -58,24 +60,20 @@ interface Judged {
 export type RevokedCheck = (key: PublicKey) => boolean;
 
 // What one candidate is worth for the step.
-function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date, revoked?: RevokedCheck): Judged {
+function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date, revoked?: RevokedCheck): Judged {
   const origin = item.origin;
   // Evidence from a place anyone can write to is ignored when broken; a local link dir fails.
   const fatal = !item.ignoreIfBroken;
   const unreadable = (message: string, ids: string[] = []): Judged =>
     ({ note: { origin, accepted: false, signers: ids, note: `${fatal ? '' : 'ignored, '}unreadable: ${message}` }, fatal });
-  if (item.error) return unreadable(item.error.message);
-  let verified;
-  try {
-    verified = verifyDocument(item.document, authorised.map((a) => keyVerifier(a.key)), origin);
-  } catch (err) {
-    if (!isCairnError(err)) throw err;
-    return unreadable(err.message);
-  }
+  if (item.unreadable !== undefined) return unreadable(item.unreadable);
   let signers: AuthorisedKey[] = [];
-  for (const k of verified.signers) signers.push(authorised.find((a) => a.key.fingerprint === k.fingerprint)!);
-  for (const c of certSigners(item.document, step, cas, now)) {
-    if (!signers.some((s) => s.key.fingerprint === c.key.fingerprint)) signers.push({ keyId: `cert:${c.key.fingerprint.slice(0, 16)}`, key: c.key });
+  for (const fp of item.signers) signers.push(authorised.find((a) => a.key.fingerprint === fp)!);
+  if (certsApply(step, cas)) {
+    if (!item.document) throw new CairnError('INTERNAL', `${origin}: examined without its document, but the step accepts certificates`);
+    for (const c of certSigners(item.document, step, cas, now)) {
+      if (!signers.some((s) => s.key.fingerprint === c.key.fingerprint)) signers.push({ keyId: `cert:${c.key.fingerprint.slice(0, 16)}`, key: c.key });
+    }
   }
   const revokedSigners = revoked ? signers.filter((s) => revoked(s.key)) : [];
   signers = signers.filter((s) => !revokedSigners.includes(s));
@@ -84,12 +82,12 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
     return { note: { origin, accepted: false, signers: [], note: `signed only by revoked key ${revokedSigners.map((s) => s.keyId.slice(0, 8)).join(', ')}` } };
   }
   if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
-  if (verified.payloadType !== undefined && !isIntotoPayloadType(verified.payloadType)) {
-    return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type` } };
+  if (item.payloadType !== undefined && !isIntotoPayloadType(item.payloadType)) {
+    return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(item.payloadType)} is not an in-toto type` } };
   }
   let payload;
   try {
-    payload = readEvidenceBody(verified.body, origin);
+    payload = item.body();
   } catch (err) {
     if (!isCairnError(err)) throw err;
     return unreadable(err.message, ids);
@@ -100,6 +98,7 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   const reject = (note: string): Judged => ({ note: { origin, accepted: false, signers: ids, note } });
   if (payload.kind === 'layout') {
     if (expected) return reject(`a sublayout, but the step expects predicate ${expected}`);
+    if (!item.document) throw new CairnError('INTERNAL', `${origin}: a sublayout examined without its document`);
     const none = new Map();
     const evidence: StepEvidence = { ...base, kind: 'layout', materials: none, products: none, command: [], byproducts: {}, document: item.document };
     return { note: { origin, accepted: true, signers: ids, note: 'sublayout' }, evidence };
@@ -130,18 +129,47 @@ function judge(item: EvidenceItem, step: Step, authorised: AuthorisedKey[], cas:
   return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {} } };
 }
 
-/** Gathers and judges the evidence for one step, and checks its threshold. */
-export async function stepEvidence(
+// Whether a step accepts signers through certificates (ITE-7): then candidates are examined
+// on the main thread, where their documents are at hand for certSigners.
+function certsApply(step: Step, cas: LayoutCAs): boolean {
+  return (step.cert_constraints ?? []).length > 0 && cas.roots.size > 0;
+}
+
+/**
+ * Gathers the evidence for one step and starts examining it (big files on `pool`'s threads);
+ * the outcome, with the step's threshold checked, follows once every candidate is examined.
+ * Wrapped so that steps can be gathered one after the other while their files are examined
+ * together.
+ */
+export async function gatherStepEvidence(
   step: Step,
   keys: ReadonlyMap<string, PublicKey>,
   cas: LayoutCAs,
   source: EvidenceSource,
   now: Date,
   revoked?: RevokedCheck,
-): Promise<StepOutcome> {
+  pool?: ExaminePool,
+): Promise<{ outcome: Promise<StepOutcome> }> {
   const authorised = authorisedFor(step, keys);
   const items = await source.candidatesFor(step, authorised);
-  const judged = items.map((item) => judge(item, step, authorised, cas, now, revoked));
+  const offered = authorised.map((a) => a.key);
+  const usePool = pool && !certsApply(step, cas);
+  const examined = Promise.all(items.map((item) => (usePool ? pool.examine(item, offered) : Promise.resolve().then(() => examineItem(item, offered)))));
+  const outcome = examined.then((lists) => judgeStep(step, lists.flat(), authorised, cas, source, now, revoked));
+  outcome.catch(() => undefined); // awaited by the caller, maybe after other steps were gathered
+  return { outcome };
+}
+
+function judgeStep(
+  step: Step,
+  candidates: Examined[],
+  authorised: AuthorisedKey[],
+  cas: LayoutCAs,
+  source: EvidenceSource,
+  now: Date,
+  revoked?: RevokedCheck,
+): StepOutcome {
+  const judged = candidates.map((item) => judge(item, step, authorised, cas, now, revoked));
   const evidence = judged.map((j) => j.note);
   const accepted = judged.flatMap((j) => (j.evidence ? [j.evidence] : [])).sort((a, b) => a.rank - b.rank);
   const signers = [...new Set(accepted.flatMap((e) => e.signers))];
@@ -151,8 +179,8 @@ export async function stepEvidence(
   if (signers.length < step.threshold) {
     const why = evidence.filter((n) => !n.accepted).map((n) => `${n.origin}: ${n.note}`);
     const only = `signed by ${signers.map((s) => s.slice(0, 8)).join(', ')} only`;
-    const found = items.length === 0 ? `no evidence found in ${source.description}` : why.length > 0 ? why.slice(0, 3).join('; ') : only;
-    const message = `needs ${step.threshold} authorised functionar${step.threshold === 1 ? 'y' : 'ies'}, found ${signers.length} (${found})`;
+    const what = candidates.length === 0 ? `no evidence found in ${source.description}` : why.length > 0 ? why.slice(0, 3).join('; ') : only;
+    const message = `needs ${step.threshold} authorised functionar${step.threshold === 1 ? 'y' : 'ies'}, found ${signers.length} (${what})`;
     return { check: { ...base, verdict: 'fail', message }, accepted };
   }
   const short = signers.map((s) => s.slice(0, 8)).join(', ');

@@ -1,14 +1,15 @@
 import { CairnError, isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
-import { indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
+import { artifactMapOf, indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
 import type { EvidenceSource } from '../evidence/index.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
 import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';
 import { isIntotoPayloadType } from './payload.js';
 import { itemRules, runInspections } from './rules-phase.js';
-import { stepEvidence, type RevokedCheck, type StepEvidence } from './steps.js';
+import { gatherStepEvidence, type RevokedCheck, type StepEvidence } from './steps.js';
+import { ExaminePool } from './examine-pool.js';
 import { substituteParameters } from './substitute.js';
 
 // verifyLayout: in-toto's final product verification, in in-toto's order: layout signatures
@@ -51,7 +52,12 @@ const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
 
 /** Verifies a layout and its evidence; returns a report and never throws for a failed check. */
 export async function verifyLayout(options: VerifyLayoutOptions): Promise<VerificationReport> {
-  return verifyAt(options, 0, '');
+  const pool = new ExaminePool();
+  try {
+    return await verifyAt(options, 0, '', pool);
+  } finally {
+    pool.close();
+  }
 }
 
 function sameArtifacts(a: ArtifactIndex, b: ArtifactIndex): boolean {
@@ -64,7 +70,7 @@ function sameArtifacts(a: ArtifactIndex, b: ArtifactIndex): boolean {
   return true;
 }
 
-async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Promise<VerificationReport> {
+async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, pool: ExaminePool): Promise<VerificationReport> {
   const origin = o.origin ?? 'layout';
   if (o.layoutKeys.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give at least one layout key', { where: origin });
   const now = o.now ?? new Date();
@@ -96,9 +102,12 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
     checks.push({ check: 'parameters', verdict: 'pass', message: `substituted ${Object.keys(o.parameters).length} parameter(s)` });
   }
 
+  // Every step's files are found first, then examined together (big ones on worker threads).
+  const gathered = [];
+  for (const step of layout.steps) gathered.push(await gatherStepEvidence(step, parsed.keys, parsed.cas, o.evidence, now, o.revoked, pool));
   const accepted = new Map<string, StepEvidence[]>();
-  for (const step of layout.steps) {
-    const r = await stepEvidence(step, parsed.keys, parsed.cas, o.evidence, now, o.revoked);
+  for (const [i, step] of layout.steps.entries()) {
+    const r = await gathered[i]!.outcome;
     checks.push(r.check);
     accepted.set(step.name, r.accepted);
   }
@@ -107,7 +116,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   for (const step of layout.steps) {
     const list = accepted.get(step.name)!;
     for (let i = 0; i < list.length; i++) {
-      if (list[i]!.kind === 'layout') list[i] = await sublayout({ ...o, now }, step, list[i]!, depth, checks);
+      if (list[i]!.kind === 'layout') list[i] = await sublayout({ ...o, now }, step, list[i]!, depth, checks, pool);
     }
   }
   if (failed()) return finish();
@@ -149,8 +158,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string): Pr
   const last = layout.steps.length > 0 ? accepted.get(layout.steps[layout.steps.length - 1]!.name)![0]! : undefined;
   return finish({
     name,
-    materials: Object.fromEntries(first?.materials ?? []),
-    products: Object.fromEntries(last?.products ?? []),
+    materials: artifactMapOf(first?.materials ?? new Map()),
+    products: artifactMapOf(last?.products ?? new Map()),
     command: last?.command ?? [],
     byproducts: last?.byproducts ?? {},
   });
@@ -174,7 +183,7 @@ function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKe
 
 // A sublayout signed by a functionary of `step`: verified with that functionary's key against
 // the links in its own directory, and replaced by its summary link (in-toto verify_sublayouts).
-async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[]): Promise<StepEvidence> {
+async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[], pool: ExaminePool): Promise<StepEvidence> {
   const base = { check: 'sublayout' as const, item: step.name };
   if (depth + 1 > MAX_SUBLAYOUT_DEPTH) {
     checks.push({ ...base, verdict: 'fail', message: `${e.origin}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}` });
@@ -183,7 +192,7 @@ async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, de
   const source = o.evidence.forSublayout(step, e.functionary);
   let sub: VerificationReport;
   try {
-    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name);
+    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name, pool);
   } catch (err) {
     if (!isCairnError(err) || err.code === 'IO_ERROR') throw err;
     checks.push({ ...base, verdict: 'fail', message: `${e.origin}: ${err.message}` });

@@ -1,6 +1,7 @@
 import type { ArtifactMap } from '../intoto/index.js';
 import { compileGlob } from './glob.js';
 import type { Rule } from './rule.js';
+import { ArtifactQueue } from './queue.js';
 
 // The artifact-rule engine of in-toto's verifylib.verify_item_rules, reproduced rule for rule:
 // the queue starts as the item's materials (or products); each rule consumes some of the queued
@@ -11,8 +12,15 @@ import type { Rule } from './rule.js';
 
 /** `{alg: hex}` of one artifact. */
 export type DigestSet = Readonly<Record<string, string>>;
+/**
+ * An artifact's digests as an index keeps them: a string stands for the set `{sha256: <it>}`
+ * (nearly every artifact: one string instead of an object per artifact, which halves what a
+ * 100k-artifact link keeps alive and makes the index cheap to pass between threads); any other
+ * set is kept as it is. Equality is the set's either way (sameDigests).
+ */
+export type Digests = string | DigestSet;
 /** path -> digests, as a Map so that no path can collide with an object property. */
-export type ArtifactIndex = ReadonlyMap<string, DigestSet>;
+export type ArtifactIndex = ReadonlyMap<string, Digests>;
 
 /** What the rules of one step or inspection see of a link. */
 export interface ArtifactView {
@@ -50,20 +58,47 @@ export interface RulesOutcome {
   readonly failure?: RuleFailure;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A digest set in the index's form: the sha256 value alone when that is all the set holds. */
+export function compactDigests(d: DigestSet): Digests {
+  let only: string | undefined;
+  for (const k in d) {
+    if (k !== 'sha256' || only !== undefined || !hasOwn.call(d, k)) return d;
+    only = d[k];
+  }
+  return only ?? d;
+}
+
+/** The digest set an index entry stands for. */
+export function expandDigests(d: Digests): DigestSet {
+  return typeof d === 'string' ? { sha256: d } : d;
+}
+
 /** An ArtifactMap (as parsed from JSON) as an index. */
 export function indexArtifacts(map: ArtifactMap): ArtifactIndex {
-  return new Map(Object.entries(map));
+  const m = new Map<string, Digests>();
+  for (const k of Object.keys(map)) m.set(k, compactDigests(map[k]!));
+  return m;
+}
+
+/** An index as an ArtifactMap (a summary link's materials and products). */
+export function artifactMapOf(index: ArtifactIndex): ArtifactMap {
+  return Object.fromEntries(Array.from(index, ([k, d]) => [k, expandDigests(d) as Record<string, string>]));
 }
 
 /** Python dict equality of two digest sets: the same algorithms with the same values. */
-export function sameDigests(a: DigestSet, b: DigestSet): boolean {
+export function sameDigests(a: Digests, b: Digests): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') return false;
+  const x = expandDigests(a);
+  const y = expandDigests(b);
   let n = 0;
-  for (const k in a) {
-    if (a[k] !== b[k] || !Object.prototype.hasOwnProperty.call(b, k)) return false;
+  for (const k in x) {
+    if (x[k] !== y[k] || !hasOwn.call(y, k)) return false;
     n++;
   }
-  for (const _ in b) n--;
+  for (const _ in y) n--;
   return n === 0;
 }
 
@@ -90,7 +125,7 @@ export function applyRules(
   links: ReadonlyMap<string, ArtifactView>,
 ): RulesOutcome {
   const source = item[queueType];
-  const queue = new Set(source.keys());
+  const queue = new ArtifactQueue(source);
   const queueSize = queue.size;
   const applied: AppliedRule[] = [];
   for (let index = 0; index < rules.length; index++) {
@@ -131,16 +166,25 @@ export function applyRules(
         });
         break;
     }
-    const consumed = taken.filter((p) => queue.delete(p));
+    let consumed: string[];
+    if (taken.length === queue.size && (rule.kind !== 'match' || !rule.sourcePrefix)) {
+      // Every path taken came from the queue, each once (a MATCH re-joins a path that may not
+      // be, but only with a source prefix): the rule took the whole queue. Deleting 10k+ paths
+      // one by one makes the Set shrink and rehash again and again.
+      consumed = taken;
+      queue.clear();
+    } else {
+      consumed = taken.filter((p) => queue.delete(p));
+    }
     applied.push({ index, rule: rule.text, consumed });
   }
   return { ok: true, queueType, queueSize, applied, remaining: queue.size };
 }
 
-function filterQueue(queue: ReadonlySet<string>, pattern: string): string[] {
+function filterQueue(queue: ArtifactQueue, pattern: string): string[] {
   const m = compileGlob(pattern);
   const out: string[] = [];
-  for (const p of queue) if (m(p)) out.push(p);
+  for (const p of queue.paths()) if (m(p)) out.push(p);
   return out;
 }
 
@@ -148,7 +192,7 @@ function filterQueue(queue: ReadonlySet<string>, pattern: string): string[] {
 // look up (a KeyError there aborts in-toto's verification).
 function matchRule(
   rule: Extract<Rule, { kind: 'match' }>,
-  queue: ReadonlySet<string>,
+  queue: ArtifactQueue,
   source: ArtifactIndex,
   links: ReadonlyMap<string, ArtifactView>,
 ): string[] | string {
@@ -157,8 +201,17 @@ function matchRule(
   const destArtifacts = dest[rule.destType];
   const m = compileGlob(rule.pattern);
   const out: string[] = [];
+  if (!rule.sourcePrefix && queue.whole) {
+    // every path of the index is queued: its entries give the digests without a lookup
+    for (const [path, src] of source) {
+      if (!m(path)) continue;
+      const dst = destArtifacts.get(rule.destPrefix ? slash(joinPy(rule.destPrefix, path)) : path);
+      if (dst !== undefined && sameDigests(src, dst)) out.push(path);
+    }
+    return out;
+  }
   const prefix = rule.sourcePrefix ? slash(joinPy(rule.sourcePrefix, '')) : '';
-  for (const queued of queue) {
+  for (const queued of queue.paths()) {
     if (prefix && !queued.startsWith(prefix)) continue;
     const path = prefix ? queued.slice(prefix.length) : queued;
     if (!m(path)) continue;

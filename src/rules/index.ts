@@ -4,6 +4,7 @@ export { type GlobMatcher, compileGlob, globFilter } from './glob.js';
 export { type Rule, type SimpleRuleKind, RULE_KEYWORDS, ruleText, parseRule, parseRules } from './rule.js';
 export {
   type DigestSet,
+  type Digests,
   type ArtifactIndex,
   type ArtifactView,
   type QueueType,
@@ -11,6 +12,9 @@ export {
   type RuleFailure,
   type RulesOutcome,
   indexArtifacts,
+  compactDigests,
+  expandDigests,
+  artifactMapOf,
   sameDigests,
   applyRules,
 } from './engine.js';

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DirectoryEvidenceSource } from '../../../src/evidence/index.js';
+import { DirectoryEvidenceSource, openEvidence } from '../../../src/evidence/index.js';
 import { linkFileName, serializeDocument, type Step } from '../../../src/intoto/index.js';
 import { newKeyId } from '../../../src/crypto/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -28,7 +28,7 @@ describe('DirectoryEvidenceSource', () => {
     writeFileSync(join(dir, linkFileName('builder', bob.publicKey.keyId, 'legacy')), serializeDocument(l));
     writeFileSync(join(dir, 'build.link'), serializeDocument(l));
     const src = new DirectoryEvidenceSource(dir);
-    const items = await src.candidatesFor(step('build'), [auth(bob)]);
+    const items = (await src.candidatesFor(step('build'), [auth(bob)])).flatMap(openEvidence);
     assert.deepEqual(items.map((i) => [i.origin.slice(dir.length + 1), i.document?.format]).sort(), [
       [`build.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`, 'dsse'],
       [`build.${bob.publicKey.keyId.slice(0, 8)}.link`, 'legacy'],
@@ -42,7 +42,7 @@ describe('DirectoryEvidenceSource', () => {
     const dir = tmpDir();
     writeFileSync(join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}.link`), '{ not json');
     writeFileSync(join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`), `junk\n${serializeDocument(await link('x', bob, {}, {}, 'dsse'))}\n`);
-    const items = await new DirectoryEvidenceSource(dir).candidatesFor(step('x'), [auth(bob)]);
+    const items = (await new DirectoryEvidenceSource(dir).candidatesFor(step('x'), [auth(bob)])).flatMap(openEvidence);
     assert.equal(items.length, 2);
     assert.equal(items.filter((i) => i.error?.code === 'SCHEMA_INVALID').length, 1);
     assert.equal(items.filter((i) => i.document?.format === 'dsse').length, 1);
@@ -62,5 +62,21 @@ describe('DirectoryEvidenceSource', () => {
     writeFileSync(join(outside, linkFileName('inner', carl.publicKey.keyId, 'legacy')), serializeDocument(await link('inner', carl, {}, {})));
     const escape = new DirectoryEvidenceSource(join(dir, 'links')).forSublayout(step('../x'), auth(bob));
     assert.deepEqual(await escape.candidatesFor(step('inner'), [auth(carl)]), [], 'a step name cannot lead out of the link directory');
+  });
+
+  it('hands files on unread, with their size; a file gone or turned into a directory by then holds nothing', async () => {
+    const dir = tmpDir();
+    const name = linkFileName('x', bob.publicKey.keyId, 'legacy');
+    const text = serializeDocument(await link('x', bob, {}, {}));
+    writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`), '');
+    const items = await new DirectoryEvidenceSource(dir).candidatesFor(step('x'), [auth(bob)]);
+    assert.deepEqual(items.map((i) => [i.document, i.unopened?.bundle, i.unopened?.size]).sort(), [[undefined, false, Buffer.byteLength(text)], [undefined, true, 0]].sort());
+    const opened = items.flatMap(openEvidence);
+    assert.equal(opened.find((i) => i.origin.endsWith('.jsonl'))?.error?.message.endsWith('the bundle holds no DSSE envelope'), true);
+    rmSync(join(dir, name));
+    mkdirSync(join(dir, name));
+    rmSync(join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`));
+    assert.deepEqual(items.flatMap(openEvidence), []);
   });
 });

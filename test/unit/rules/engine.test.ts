@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyRules, indexArtifacts, parseRules, type ArtifactView } from '../../../src/rules/index.js';
+import { applyRules, artifactMapOf, compactDigests, expandDigests, indexArtifacts, parseRules, sameDigests, type ArtifactView, type Digests } from '../../../src/rules/index.js';
 
 const d = (x: string) => ({ sha256: x });
 const view = (m: Record<string, string>, p: Record<string, string>): ArtifactView => ({
@@ -58,5 +58,45 @@ describe('applyRules', () => {
     const r = apply([['CREATE', 'nothing']], 'products', view({}, { a: '1', b: '2' }));
     assert.equal(r.ok, true);
     assert.equal(r.remaining, 2);
+  });
+});
+
+describe('digest sets in the index', () => {
+  it('keeps a sha256-only set as its value and any other set as it is', () => {
+    assert.equal(compactDigests({ sha256: 'ab' }), 'ab');
+    const two = { sha256: 'ab', sha512: 'cd' };
+    assert.equal(compactDigests(two), two);
+    const other = { sha512: 'ab' };
+    assert.equal(compactDigests(other), other);
+    const empty = {};
+    assert.equal(compactDigests(empty), empty);
+    assert.deepEqual(expandDigests('ab'), { sha256: 'ab' });
+    assert.equal(expandDigests(two), two);
+  });
+
+  it('compares sets as Python dicts whatever their form', () => {
+    assert.equal(sameDigests('ab', 'ab'), true);
+    assert.equal(sameDigests('ab', 'cd'), false);
+    assert.equal(sameDigests('ab', { sha256: 'ab' }), true);
+    assert.equal(sameDigests({ sha256: 'ab' }, 'ab'), true);
+    assert.equal(sameDigests('ab', { sha256: 'ab', sha512: 'cd' }), false);
+    assert.equal(sameDigests({ sha512: 'ab' }, 'ab'), false);
+    assert.equal(sameDigests({ sha256: 'ab', sha512: 'cd' }, { sha512: 'cd', sha256: 'ab' }), true);
+    assert.equal(sameDigests({}, {}), true);
+  });
+
+  it('turns an index back into the artifact map it came from', () => {
+    const map = { a: { sha256: '1' }, b: { sha256: '2', sha512: '3' }, ['__proto__']: { md5: '4' } };
+    const back = artifactMapOf(indexArtifacts(JSON.parse(JSON.stringify(map))));
+    assert.deepEqual(Object.entries(back), Object.entries(JSON.parse(JSON.stringify(map))));
+  });
+
+  it('MODIFY and MATCH see a sha256-only set and its compact form as equal', () => {
+    const prev: ArtifactView = { materials: new Map(), products: new Map<string, Digests>([['a', { sha256: 'x' }], ['b', 'y']]) };
+    const item: ArtifactView = { materials: new Map<string, Digests>([['a', 'x'], ['b', { sha256: 'y' }]]), products: new Map<string, Digests>([['a', { sha256: 'x' }], ['b', 'z']]) };
+    const m = applyRules(parseRules([['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', 'prev'], ['DISALLOW', '*']]), 'materials', item, new Map([['prev', prev]]));
+    assert.equal(m.ok, true);
+    const p = applyRules(parseRules([['MODIFY', '*'], ['DISALLOW', '*']]), 'products', item, new Map());
+    assert.equal(p.failure?.message, 'DISALLOW * rejected a');
   });
 });
