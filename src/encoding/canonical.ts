@@ -29,6 +29,16 @@ function byCodePoint(a: string, b: string): number {
 
 const SURROGATE_RE = /[\uD800-\uDFFF]/;
 
+// Objects of BIG_OBJECT keys or more whose keys, and their values' keys all the way down, were
+// found in sorted order while encoding (an artifact map of a link Cairn just built and signed):
+// prettySortedJson (json.ts) writes them as they are instead of checking them again, which took
+// ~70 ms for a 100k-artifact link. Keyed by identity, held weakly; an object changed after it was
+// encoded may come out unsorted in the pretty form, never in the canonical one.
+const BIG_OBJECT = 64;
+export const sortedDeep = new WeakSet<object>();
+// How many objects encode() has had to re-sort so far (a subtree is sorted if it adds none).
+let resorted = 0;
+
 function sortedKeys(obj: object): string[] {
   const keys = Object.keys(obj);
   if (keys.length < 2) return keys; // nearly every object of a link: {"sha256": ...}
@@ -42,6 +52,7 @@ function sortedKeys(obj: object): string[] {
   }
   if (!sorted) keys.sort();
   if (surrogate) keys.sort(byCodePoint);
+  if (!sorted || surrogate) resorted++;
   return keys;
 }
 
@@ -73,7 +84,9 @@ function encode(value: unknown, path: (string | number)[]): string {
       }
       let s = '{';
       let first = true;
-      for (const key of sortedKeys(value)) {
+      const before = resorted;
+      const keys = sortedKeys(value);
+      for (const key of keys) {
         const v = (value as Record<string, unknown>)[key];
         if (v === undefined) continue;
         if (!first) s += ',';
@@ -84,6 +97,7 @@ function encode(value: unknown, path: (string | number)[]): string {
         s += encode(v, path);
         path.pop();
       }
+      if (keys.length >= BIG_OBJECT && resorted === before) sortedDeep.add(value);
       return `${s}}`;
     }
     default:

@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { CairnError } from '../errors.js';
+import { sortedDeep } from './canonical.js';
 
 // Metadata is nearly always ASCII; V8 builds a one-byte string from it much faster as latin1
 // (identical for ASCII) than through the UTF-8 decoder. Big links are megabytes of it.
@@ -41,6 +42,7 @@ function sortDeep(value: unknown): unknown {
     return copy ?? value;
   }
   if (value && typeof value === 'object') {
+    if (sortedDeep.has(value)) return value; // just encoded as canonical JSON: sorted throughout
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj);
     if (keys.length === 1) {
