@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy.js';
 
 // Spec: https://github.com/opencontainers/image-spec/blob/main/config.md#properties
 // Only what flattening an image needs: the platform and rootfs.diff_ids (the sha256 of each
@@ -7,7 +8,7 @@ import { z } from 'zod';
 
 const sha256Digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'not a sha256 digest');
 
-export const ImageConfigSchema = z.looseObject({
+export const ImageConfigSchema = lazy(() => z.looseObject({
   architecture: z.string().optional(),
   os: z.string().optional(),
   variant: z.string().optional(),
@@ -15,6 +16,6 @@ export const ImageConfigSchema = z.looseObject({
     type: z.literal('layers'),
     diff_ids: z.array(sha256Digest),
   }),
-});
+}));
 /** An OCI (or Docker) image configuration, as far as Cairn reads it. */
 export type ImageConfig = z.infer<typeof ImageConfigSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy.js';
 
 // in-toto documents. Legacy link/layout shapes follow the in-toto spec v0.9 (§4.2, §4.3) and
 // in-toto-golang's model.go; Statement and ResourceDescriptor follow in-toto/attestation spec v1.
@@ -21,11 +22,11 @@ function nullProtoRecord<V extends z.ZodType>(value: V) {
 }
 
 /** `{"sha256": "<hex>", ...}`: the hashes of one artifact. */
-export const DigestSetSchema = nullProtoRecord(z.string());
+export const DigestSetSchema = lazy(() => nullProtoRecord(z.string()));
 /** `{"path": {"sha256": ...}}`: a legacy link's materials or products. */
-export const ArtifactsSchema = nullProtoRecord(DigestSetSchema);
+export const ArtifactsSchema = lazy(() => nullProtoRecord(DigestSetSchema));
 
-export const KeySchema = z.looseObject({
+export const KeySchema = lazy(() => z.looseObject({
   keyid: z.string().optional(),
   keytype: z.string(),
   scheme: z.string(),
@@ -35,13 +36,13 @@ export const KeySchema = z.looseObject({
     private: z.string().optional(),
     certificate: z.string().optional(),
   }),
-});
+}));
 /** A securesystemslib key dictionary (public part, optionally private). */
 export type KeyDict = z.infer<typeof KeySchema>;
 
-const RuleSchema = z.array(z.string());
+const RuleSchema = lazy(() => z.array(z.string()));
 
-export const LinkSchema = z.object({
+export const LinkSchema = lazy(() => z.object({
   _type: z.literal('link'),
   name: z.string(),
   materials: ArtifactsSchema.default({}),
@@ -49,21 +50,21 @@ export const LinkSchema = z.object({
   byproducts: nullProtoRecord(z.unknown()).default({}),
   command: z.array(z.string()).default([]),
   environment: nullProtoRecord(z.unknown()).default({}),
-});
+}));
 /** A legacy in-toto link (`_type: link`), the `signed` part of a Metablock or a raw DSSE payload. */
 export type Link = z.infer<typeof LinkSchema>;
 
-export const CertConstraintSchema = z.object({
+export const CertConstraintSchema = lazy(() => z.object({
   common_name: z.string().default(''),
   dns_names: z.array(z.string()).nullable().default([]),
   emails: z.array(z.string()).nullable().default([]),
   organizations: z.array(z.string()).nullable().default([]),
   roots: z.array(z.string()).nullable().default([]),
   uris: z.array(z.string()).nullable().default([]),
-});
+}));
 export type CertConstraint = z.infer<typeof CertConstraintSchema>;
 
-export const StepSchema = z.object({
+export const StepSchema = lazy(() => z.object({
   _type: z.literal('step'),
   name: z.string().min(1),
   threshold: z.number().int().min(1).default(1),
@@ -74,19 +75,19 @@ export const StepSchema = z.object({
   cert_constraints: z.array(CertConstraintSchema).optional(),
   /** Cairn extension (ITE-10 style): the predicate type evidence for this step must have. */
   expected_predicate_type: z.string().optional(),
-});
+}));
 export type Step = z.infer<typeof StepSchema>;
 
-export const InspectionSchema = z.object({
+export const InspectionSchema = lazy(() => z.object({
   _type: z.literal('inspection'),
   name: z.string().min(1),
   run: z.array(z.string()).default([]),
   expected_materials: z.array(RuleSchema).default([]),
   expected_products: z.array(RuleSchema).default([]),
-});
+}));
 export type Inspection = z.infer<typeof InspectionSchema>;
 
-export const LayoutSchema = z.object({
+export const LayoutSchema = lazy(() => z.object({
   _type: z.literal('layout'),
   expires: z.string(),
   readme: z.string().default(''),
@@ -95,11 +96,11 @@ export const LayoutSchema = z.object({
   inspect: z.array(InspectionSchema).default([]),
   rootcas: z.record(z.string(), KeySchema).optional(),
   intermediatecas: z.record(z.string(), KeySchema).optional(),
-});
+}));
 /** A legacy in-toto layout (`_type: layout`). */
 export type Layout = z.infer<typeof LayoutSchema>;
 
-export const MetablockSchema = z.object({
+export const MetablockSchema = lazy(() => z.object({
   signed: z.looseObject({ _type: z.string() }),
   signatures: z.array(
     z.looseObject({
@@ -108,11 +109,11 @@ export const MetablockSchema = z.object({
       cert: z.string().optional(),
     }),
   ),
-});
+}));
 /** The legacy signed wrapper: `{"signed": ..., "signatures": [{keyid, sig(hex)}]}`. */
 export type Metablock = z.infer<typeof MetablockSchema>;
 
-export const ResourceDescriptorSchema = z.looseObject({
+export const ResourceDescriptorSchema = lazy(() => z.looseObject({
   name: z.string().optional(),
   uri: z.string().optional(),
   digest: DigestSetSchema.optional(),
@@ -120,28 +121,28 @@ export const ResourceDescriptorSchema = z.looseObject({
   downloadLocation: z.string().optional(),
   mediaType: z.string().optional(),
   annotations: z.record(z.string(), z.unknown()).optional(),
-});
+}));
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/resource_descriptor.md */
 export type ResourceDescriptor = z.infer<typeof ResourceDescriptorSchema>;
 
 export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
 
-export const StatementSchema = z.looseObject({
+export const StatementSchema = lazy(() => z.looseObject({
   _type: z.enum([STATEMENT_V1, STATEMENT_V01]),
   subject: z.array(ResourceDescriptorSchema),
   predicateType: z.string().min(1),
   predicate: nullProtoRecord(z.unknown()).optional(),
-});
+}));
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/statement.md */
 export type Statement = z.infer<typeof StatementSchema>;
 
-export const LinkPredicateSchema = z.looseObject({
+export const LinkPredicateSchema = lazy(() => z.looseObject({
   name: z.string(),
   command: z.array(z.string()).default([]),
   materials: z.array(ResourceDescriptorSchema).default([]),
   byproducts: nullProtoRecord(z.unknown()).default({}),
   environment: nullProtoRecord(z.unknown()).default({}),
-});
+}));
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/predicates/link.md (v0.3) */
 export type LinkPredicate = z.infer<typeof LinkPredicateSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy.js';
 import { KeySchema } from './intoto.js';
 
 // Cairn's trust root: TUF's root role applied to layout owners.
@@ -6,7 +7,7 @@ import { KeySchema } from './intoto.js';
 
 export const TRUST_ROOT_TYPE = 'https://cairn.dev/trust-root/v1';
 
-export const TrustRootSchema = z.object({
+export const TrustRootSchema = lazy(() => z.object({
   _type: z.literal(TRUST_ROOT_TYPE),
   version: z.number().int().min(1),
   expires: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'expected YYYY-MM-DDTHH:MM:SSZ'),
@@ -17,6 +18,6 @@ export const TrustRootSchema = z.object({
   /** Keyids (owner or functionary) whose signatures are no longer accepted anywhere. */
   revoked: z.array(z.string()).default([]),
   readme: z.string().default(''),
-});
+}));
 /** One version of a trust root. */
 export type TrustRoot = z.infer<typeof TrustRootSchema>;
