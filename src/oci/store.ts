@@ -53,8 +53,9 @@ export function isTagLister(store: unknown): store is TagLister {
 }
 
 /**
- * Optional power: store a manifest and point tags at it in one step. A registry sends the PUT by
- * digest and the PUTs by tag at once (each carries the whole manifest), saving round trips.
+ * Optional power: store a manifest and point tags at it in one step. A registry stores it with
+ * the PUT of its first tag (a PUT by tag stores the manifest by digest too) and sends the other
+ * tags' PUTs at once, saving round trips.
  */
 export interface TaggedPusher {
   pushTagged(desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void>;
