@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isAscii } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cairn } from '../helpers/exec.js';
+import { cairn, run } from '../helpers/exec.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -109,5 +109,24 @@ describe('cairn CLI: keys, runs and errors', () => {
     const column = commands[0]!.search(/ {2,}\S/);
     for (const l of commands) assert.equal(l.search(/ {2,}\S/), column, `descriptions aligned: ${l}`);
     assert.ok(r.stdout.split('\n').some((l) => /^ {20,}\S/.test(l)), 'long descriptions wrap onto indented lines');
+  });
+
+  // bin/cairn.js hands V8 the code cache that `make build` made (tools/code-cache.mjs); V8
+  // silently compiles afresh when it does not fit (another node, other V8 flags: a tour that
+  // loads the registry client sets --liftoff-only and so stamps the cache with other flags),
+  // which costs every command ~35 ms. The shipped pair must fit.
+  it('ships a V8 code cache that V8 accepts for the bundle', () => {
+    const check = [
+      "const { readFileSync } = require('node:fs');",
+      "const { Script } = require('node:vm');",
+      `const file = ${JSON.stringify(join(REPO_ROOT, 'dist', 'bundle', 'cli.cjs'))};`,
+      "const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'latin1')}\\n})`;",
+      "const script = new Script(source, { filename: file, cachedData: readFileSync(file.replace(/\\.cjs$/, '.cache')) });",
+      'process.stdout.write(String(script.cachedDataRejected));',
+    ].join('\n');
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const r = run(process.execPath, ['-e', check], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'false', 'the code cache was rejected');
   });
 });
