@@ -85,6 +85,7 @@ describe('kill -9 never leaves half a blob, index or link', () => {
     const old = new Date(Date.now() - 2 * 3600 * 1000);
     writeFileSync(join(dir, 'ingest', 'dead-writer'), 'half a blob');
     writeFileSync(join(dir, '.index.json.tmp-deadbeef'), '{"schemaVersion":');
+    writeFileSync(join(dir, 'index.json.lock.4242.deadbeef'), '4242 host 0\n'); // a lock's private copy
     for (const name of checkLayoutDir(dir).leftovers) utimesSync(join(dir, name), old, old);
     writeFileSync(join(dir, 'ingest', 'live-writer'), 'being written');
     for (const d of dirs) {

@@ -32,7 +32,7 @@ export function checkLayoutDir(dir: string): LayoutReport {
   }
   const ingest = join(dir, 'ingest');
   if (existsSync(ingest)) report.leftovers.push(...readdirSync(ingest).map((n) => `ingest/${n}`));
-  if (existsSync(dir)) report.leftovers.push(...readdirSync(dir).filter((n) => n.includes('.tmp-') || n.includes('.stale-')));
+  if (existsSync(dir)) report.leftovers.push(...readdirSync(dir).filter((n) => n.includes('.tmp-') || n.includes('.stale-') || /^index\.json\.lock\.\d+\.[0-9a-f]{8}$/.test(n)));
   const indexPath = join(dir, 'index.json');
   if (!existsSync(indexPath)) {
     // Killed while creating the layout: it is not one yet (no oci-layout marker, written last).
