@@ -55,6 +55,8 @@ await build({
 });
 writeFileSync('dist/bundle/package.json', '{"type":"module"}\n');
 asciiOnly('dist/bundle/cli.cjs');
+// how bin/cairn.js, the worker threads and code-cache.mjs load the bundle (tools/bundle-loader.cjs)
+copyFileSync(fileURLToPath(new URL('./bundle-loader.cjs', import.meta.url)), 'dist/bundle/loader.cjs');
 // threads that need much of the library run it from the cached CLI bundle (tools/thread-loader.mjs)
 copyFileSync(fileURLToPath(new URL('./thread-loader.mjs', import.meta.url)), 'dist/bundle/examine-worker.js');
 // esbuild escapes every non-ASCII character of code (charset: ascii, its default) but copies

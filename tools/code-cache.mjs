@@ -7,18 +7,17 @@
 // version and the flags, and compiles afresh when it does not fit. The tour's output is
 // discarded; a failing command only means less is cached, and is named on stderr.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Script } from 'node:vm';
 
 const file = resolve(process.argv[2] ?? 'dist/bundle/cli.cjs');
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, { filename: file });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-const { main } = module.exports;
+// compiled without a cache, the way bin/cairn.js will load it with one (loader.cjs, next to it)
+const { compileBundle, runBundle } = createRequire(import.meta.url)(join(dirname(file), 'loader.cjs'));
+const script = compileBundle(file, false);
+const { main } = runBundle(script, file);
 
 const scratch = mkdtempSync(join(tmpdir(), 'cairn-code-cache-'));
 const home = process.cwd();
