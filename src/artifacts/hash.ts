@@ -1,5 +1,5 @@
 import { closeSync, openSync, read, readSync } from 'node:fs';
-import { createHash, hash as oneShot, type Hash } from 'node:crypto';
+import { createHash, hash as oneShot } from 'node:crypto';
 import { fsError } from '../errors.js';
 
 // One file's sha256, read synchronously into a reused buffer: for the small files that make up
@@ -25,26 +25,31 @@ export function hashFile(path: string, normalizeLineEndings = false): string {
       const text = Buffer.concat(parts).toString('latin1').replace(/\r\n?/g, '\n');
       return oneShot('sha256', Buffer.from(text, 'latin1'), 'hex');
     }
-    // Fill the buffer; hash it whenever it is full; what is left at the end is the whole
-    // file when the buffer was never full.
-    scratch ??= Buffer.allocUnsafe(CHUNK);
-    let hash: Hash | undefined;
-    let filled = 0;
-    for (;;) {
-      const n = readSync(fd, scratch, filled, CHUNK - filled, null);
-      if (n === 0) break;
-      filled += n;
-      if (filled === CHUNK) {
-        (hash ??= createHash('sha256')).update(scratch);
-        filled = 0;
-      }
+    // A file that fits the buffer (nearly all) is hashed in one call, without a Hash object.
+    const buf = (scratch ??= Buffer.allocUnsafe(CHUNK));
+    let filled = fillChunk(fd, buf);
+    if (filled < CHUNK) return oneShot('sha256', buf.subarray(0, filled), 'hex');
+    const hash = createHash('sha256');
+    while (filled === CHUNK) {
+      hash.update(buf);
+      filled = fillChunk(fd, buf);
     }
-    if (!hash) return oneShot('sha256', scratch.subarray(0, filled), 'hex');
-    return hash.update(scratch.subarray(0, filled)).digest('hex');
+    return hash.update(buf.subarray(0, filled)).digest('hex');
   } catch (err) {
     throw fsError(err, path);
   } finally {
     closeSync(fd);
+  }
+}
+
+// Reads into `buf` until it is full or the file ends; returns the bytes read.
+function fillChunk(fd: number, buf: Buffer): number {
+  let filled = 0;
+  for (;;) {
+    const n = readSync(fd, buf, filled, buf.length - filled, null);
+    if (n === 0) return filled;
+    filled += n;
+    if (filled === buf.length) return filled;
   }
 }
 
@@ -71,15 +76,10 @@ export async function hashFileReadAhead(path: string): Promise<string> {
   const fd = openFile(path);
   let pending: Promise<number> | undefined;
   try {
-    scratch ??= Buffer.allocUnsafe(CHUNK);
-    let filled = 0;
-    for (;;) {
-      const n = readSync(fd, scratch, filled, CHUNK - filled, null);
-      if (n === 0) return oneShot('sha256', scratch.subarray(0, filled), 'hex');
-      filled += n;
-      if (filled === CHUNK) break;
-    }
-    const hash = createHash('sha256').update(scratch);
+    const buf = (scratch ??= Buffer.allocUnsafe(CHUNK));
+    const filled = fillChunk(fd, buf);
+    if (filled < CHUNK) return oneShot('sha256', buf.subarray(0, filled), 'hex');
+    const hash = createHash('sha256').update(buf);
     let ready = Buffer.allocUnsafe(READ_AHEAD);
     let next = Buffer.allocUnsafe(READ_AHEAD);
     pending = readAhead(fd, next);
