@@ -62,6 +62,9 @@ describe('cairn verify IMAGE refuses a layout that does not bind the image', () 
     assert.match(r.stderr, /warning: --allow-unbound: a layout that does not bind this image is accepted; such a verdict says nothing about the image/);
     assert.match(r.stdout, /^WARN {2}layout unbound\.layout: UNBOUND: nothing in the layout names sha256:[0-9a-f]{64}/m);
     assert.match(r.stderr, /no verification summary pushed: the layout does not bind the image/);
+    const local = await cairn(['verify', '--layout', 'unbound.layout', '--layout-key', 'owner.pub', '--allow-unbound']);
+    assert.equal(local.code, 2);
+    assert.match(local.stderr, /--allow-unbound applies to `cairn verify IMAGE` only/);
   });
 
   it('the layout `cairn layout create` writes by default binds the image: files no step produced fail', async () => {

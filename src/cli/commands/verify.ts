@@ -82,6 +82,7 @@ export const verifyCommand: CommandModule = {
       const { verifyImageCommand } = await import('../verify-image.js');
       return verifyImageCommand(String(argv['subject']), keys, argv, ctx);
     }
+    if (argv['allow-unbound']) throw new CairnError('INVALID_ARGUMENT', '--allow-unbound applies to `cairn verify IMAGE` only: local verification makes no claim about an image');
     return verifyLocal(keys, argv, ctx);
   },
 };
