@@ -51,10 +51,55 @@ function goField(obj: Record<string, unknown>, field: string, where: string): { 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `/config/<Field>` artifacts for an image config (the parsed config blob). */
-export function imageConfigArtifacts(imageConfig: unknown, where = 'image config'): ArtifactMap {
+const JSON_SPACE = new Set([' ', '\t', '\n', '\r']);
+
+/**
+ * The first key that appears twice in one object of a (valid) JSON text, or undefined.
+ * JSON.parse keeps the last value silently; Go's decoder decodes both into the same struct,
+ * so `{"config": {"Entrypoint": ["/evil"]}, "config": {"Cmd": []}}` runs /evil while the
+ * parsed object shows only Cmd. Such a config is refused rather than guessed at.
+ */
+export function duplicateJsonKey(text: string): string | undefined {
+  const stack: (Set<string> | undefined)[] = []; // undefined for an array
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '{' || c === '[') {
+      stack.push(c === '{' ? new Set() : undefined);
+      i++;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      i++;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const token = text.slice(i, j + 1);
+      let k = j + 1;
+      while (JSON_SPACE.has(text[k] ?? '')) k++;
+      const keys = stack[stack.length - 1];
+      if (text[k] === ':' && keys) {
+        const key = JSON.parse(token) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
+      }
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `/config/<Field>` artifacts for an image config (the parsed config blob; with `text`, the
+ * blob as read, which is also checked for duplicate keys).
+ */
+export function imageConfigArtifacts(imageConfig: unknown, where = 'image config', text?: string): ArtifactMap {
   const out: ArtifactMap = Object.create(null);
   if (!isObject(imageConfig)) throw new CairnError('SCHEMA_INVALID', 'is not a JSON object', { where });
+  const twice = text === undefined ? undefined : duplicateJsonKey(text);
+  if (twice !== undefined) {
+    throw new CairnError('SCHEMA_INVALID', `has the key ${JSON.stringify(twice)} twice in one object: a runtime's Go decoder reads both, so the config is refused`, { where });
+  }
   const found = goField(imageConfig, 'config', where);
   if (!found || found.value === null) return out;
   const at = `${where}: ${found.key}`;

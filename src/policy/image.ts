@@ -50,7 +50,7 @@ export function imageArtifactMap(image: FlattenedImage, index?: Descriptor): Art
     // The flattener's promise (see above), checked where it matters.
     if (isReservedArtifactName(path)) throw new CairnError('INTERNAL', `the flattener returned the absolute path ${JSON.stringify(path)}`);
   }
-  const out: ArtifactMap = { ...files, ...imageConfigArtifacts(image.imageConfig, `config ${image.config.digest}`) };
+  const out: ArtifactMap = { ...files, ...imageConfigArtifacts(image.imageConfig, `config ${image.config.digest}`, image.configBytes.toString('utf8')) };
   out[IMAGE_MANIFEST_ARTIFACT] = { sha256: hexOf(image.manifest) };
   out[IMAGE_CONFIG_ARTIFACT] = { sha256: hexOf(image.config) };
   if (index) out[IMAGE_INDEX_ARTIFACT] = { sha256: hexOf(index) };

@@ -108,6 +108,9 @@ describe('the image config as artifacts', () => {
     for (const [text, why] of [
       [`{"architecture":"amd64","os":"linux","config":{"Entrypoint":${ENTRYPOINT}},"Config":{"Entrypoint":["/evil"]}`, /has both "config" and "Config"/],
       [`{"architecture":"amd64","os":"linux","config":{"Entrypoint":${ENTRYPOINT},"ENTRYPOINT":["/evil"]}`, /has both "Entrypoint" and "ENTRYPOINT"/],
+      // the same key twice: JSON.parse keeps the last, Go decodes both into one struct (merged)
+      [`{"architecture":"amd64","os":"linux","config":{"Env":["LD_PRELOAD=/x.so"]},"config":{"Entrypoint":${ENTRYPOINT}}`, /has the key "config" twice in one object/],
+      [`{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/evil"],"Entrypoint":${ENTRYPOINT}}`, /has the key "Entrypoint" twice/],
     ] as const) {
       const r = await verifyWithConfig(text);
       assert.equal(r.verdict, 'fail');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { imageConfigArtifacts } from '../../../src/policy/image-config.js';
+import { duplicateJsonKey, imageConfigArtifacts } from '../../../src/policy/image-config.js';
 import { sha256Hex } from '../../../src/digest/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
 
@@ -41,5 +41,15 @@ describe('imageConfigArtifacts', () => {
     assertCairnErrorSync(() => imageConfigArtifacts({ config: { 'Wor\u212AingDir': '/x', WorkingDir: '/' } }), 'SCHEMA_INVALID', /has both/);
     assertCairnErrorSync(() => imageConfigArtifacts({ config: ['x'] }), 'SCHEMA_INVALID', /config: is not an object/);
     assertCairnErrorSync(() => imageConfigArtifacts({ config: { StopTimeout: 1.5 } }), 'SCHEMA_INVALID', /field "StopTimeout" cannot be hashed/);
+  });
+
+  it('finds a key given twice in one object of the config text, and only that', () => {
+    assert.equal(duplicateJsonKey('{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}'), undefined);
+    assert.equal(duplicateJsonKey('{"config":{},"x":1, "config" :{}}'), 'config');
+    assert.equal(duplicateJsonKey('{"c":{"Cmd":["a"],"Cmd":["b"]}}'), 'Cmd');
+    assert.equal(duplicateJsonKey('{"\\u0063onfig":1,"config":2}'), 'config', 'escapes are decoded');
+    assert.equal(duplicateJsonKey('{"a":"\\"a\\":{","b":["a",":"],"c":"a"}'), undefined, 'strings that look like keys are values');
+    assert.equal(duplicateJsonKey('[{"a":1},{"a":1}]'), undefined);
+    assertCairnErrorSync(() => imageConfigArtifacts({ config: {} }, 'c', '{"config":{},"config":{}}'), 'SCHEMA_INVALID', /c: has the key "config" twice in one object/);
   });
 });
