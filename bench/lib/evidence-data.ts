@@ -14,7 +14,7 @@ import { CACHE } from './inputs.js';
 // artifacts per step, the last step producing exactly the image's flattened files), with the
 // cairn:image inspection matching the image's files against that step, and the 20 DSSE links,
 // which the registry group attaches to the image as its 20 referrers. Generated once into
-// bench/.cache/evidence-<image digest>-v3.
+// bench/.cache/evidence-<image digest>-v4 (v4: reserved names /oci/*, /config/*).
 
 export interface EvidenceData {
   dir: string;
@@ -28,7 +28,7 @@ export const EVIDENCE_STEPS = 20;
 
 /** The layout, keys and links for verifying `image` (generated once). */
 export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
-  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}-v3`);
+  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}-v4`);
   const names = Array.from({ length: EVIDENCE_STEPS }, (_, i) => `step${String(i).padStart(2, '0')}`);
   const owner = join(dir, 'owner');
   const data: EvidenceData = { dir, layout: join(dir, 'root.layout'), ownerPub: `${owner}.pub`, links: [] };
@@ -60,7 +60,7 @@ export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
     keys: { [alice.publicKey.keyId]: keyDict(alice.publicKey) },
     inspect: [{
       _type: 'inspection', name: 'image', run: ['cairn:image'],
-      expected_materials: [['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', names[EVIDENCE_STEPS - 1]!], ['ALLOW', 'oci:*'], ['DISALLOW', '*']],
+      expected_materials: [['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', names[EVIDENCE_STEPS - 1]!], ['ALLOW', '/oci/*'], ['ALLOW', '/config/*'], ['DISALLOW', '*']],
       expected_products: [['ALLOW', '*']],
     }],
     steps: names.map((name, i) => ({

@@ -52,6 +52,8 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
     const layout = await loadLayout(String(argv['layout']), argv, ctx, stores);
     const timeout = Number(argv['inspection-timeout']);
     const runner = new LocalInspectionRunner({ workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined });
+    const allowUnbound = Boolean(argv['allow-unbound']);
+    if (allowUnbound) ctx.out.warn('--allow-unbound: a layout that does not bind this image is accepted; such a verdict says nothing about the image. For local experiments only, never in CI or admission');
     let result: ImageVerification;
     try {
       result = await verifyImage({
@@ -59,6 +61,7 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
         layoutKeys: keys.keys, ...(keys.threshold ? { layoutThreshold: keys.threshold } : {}), ...(keys.revoked ? { revoked: keys.revoked } : {}),
         ...(argv['platform'] ? { platform: String(argv['platform']) } : {}),
         ...(keys.parameters ? { parameters: keys.parameters } : {}),
+        allowUnbound,
       });
     } finally {
       runner.dispose();
@@ -88,6 +91,10 @@ async function printResult(result: ImageVerification, ctx: CliContext): Promise<
 async function pushSummary(result: ImageVerification, o: { repository: string; store: Store; layout: LoadedLayout; subject: Descriptor }, argv: Record<string, unknown>, ctx: CliContext): Promise<string | undefined> {
   if (result.verdict !== 'pass') {
     ctx.out.info('no verification summary pushed: verification failed');
+    return undefined;
+  }
+  if (result.platforms.some((p) => p.report.checks.some((c) => c.check === 'image-binding' && c.verdict !== 'pass'))) {
+    ctx.out.warn('no verification summary pushed: the layout does not bind the image (--allow-unbound)');
     return undefined;
   }
   const { loadKeyFile } = await import('./context.js');

@@ -31,9 +31,10 @@ function itemLine(kind: 'step' | 'inspection', name: string, checks: Check[], in
 
 /** The report as lines of text (without the final verdict line when nested). */
 export function reportLines(report: VerificationReport, indent = ''): string[] {
-  const layoutChecks = report.checks.filter((c) => c.item === undefined);
+  const layoutChecks = report.checks.filter((c) => c.item === undefined && c.verdict !== 'warn');
   const lf = layoutChecks.find((c) => c.verdict === 'fail');
   const lines = [line(lf ? 'fail' : 'pass', `layout ${report.layout.origin}`, lf ? lf.message : layoutChecks.map((c) => c.message).join('; '), indent)];
+  for (const c of report.checks) if (c.item === undefined && c.verdict === 'warn') lines.push(line('warn', `layout ${report.layout.origin}`, c.message, indent));
   for (const s of report.layout.steps) lines.push(...itemLine('step', s, [...report.checks], indent));
   for (const i of report.layout.inspections) lines.push(...itemLine('inspection', i, [...report.checks], indent));
   return lines;

@@ -20,6 +20,8 @@ export interface FlattenedImage {
   manifest: Descriptor;
   config: Descriptor;
   imageConfig: ImageConfig;
+  /** The config blob as read (digest-checked): for checks JSON.parse cannot make (duplicate keys). */
+  configBytes: Buffer;
   files: ImageFiles;
 }
 
@@ -49,7 +51,7 @@ export async function flattenImage(store: ReadOnlyStore, manifest: Descriptor, o
     return { mediaType: d.mediaType, digest: d.digest, size: d.size, open: () => openVerified(store, d) };
   });
   const files = await flattenLayers(layers, { ...options, diffIds: imageConfig.rootfs.diff_ids });
-  return { manifest, config: doc.config, imageConfig, files };
+  return { manifest, config: doc.config, imageConfig, configBytes, files };
 }
 
 /** What `cairn image files --output json` prints (see docs/image.md). */

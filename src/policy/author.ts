@@ -5,6 +5,7 @@ import { decodeBase64, parseJson } from '../encoding/index.js';
 import { addMetablockSignatures, metablockSigners, toSignedDocument, type MetadataFormat, type SignedDocument } from '../intoto/index.js';
 import { checkLayout } from './check.js';
 import { formatExpires } from './layout.js';
+import { IMAGE_CONFIG_FIELD_PREFIX, IMAGE_INSPECTION_COMMAND } from './image.js';
 
 // Writing layouts: `cairn layout create` (an editable, unsigned skeleton) and `cairn layout
 // sign` (Metablock or DSSE, several owners). Signing works on the raw JSON object, so fields
@@ -17,11 +18,35 @@ export interface SkeletonStep {
   keys: PublicKey[];
 }
 
+/** Where a skeleton expects the step that sets the image's execution parameters to record them. */
+export const SKELETON_CONFIG_DIR = 'image-config';
+
+/**
+ * The image inspection of a skeleton, fail-closed: every file of the image must be a product of
+ * `last` under the same name, every execution parameter (`/config/Entrypoint`, ...) must be
+ * the product `image-config/<Field>` of `last` (the field's value as canonical JSON), and
+ * nothing else but the image's own digests is admitted. A user widens it by writing rules.
+ */
+export function imageInspectionSkeleton(name: string, last: string | undefined): Record<string, unknown> {
+  const matches = last === undefined ? [] : [
+    ['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', last],
+    ['MATCH', '*', 'IN', IMAGE_CONFIG_FIELD_PREFIX.slice(0, -1), 'WITH', 'PRODUCTS', 'IN', SKELETON_CONFIG_DIR, 'FROM', last],
+  ];
+  return {
+    _type: 'inspection',
+    name,
+    run: [IMAGE_INSPECTION_COMMAND],
+    expected_materials: [...matches, ['ALLOW', '/oci/*'], ['DISALLOW', '*']],
+    expected_products: [['ALLOW', '*']],
+  };
+}
+
 /**
  * An unsigned layout to edit: the first step must create what it produces, each later step
- * may consume only what the step before it produced (MATCH, then DISALLOW the rest).
+ * may consume only what the step before it produced (MATCH, then DISALLOW the rest), and (unless
+ * `image` is false) the image inspection binds the layout to the image being verified.
  */
-export function layoutSkeleton(options: { steps: SkeletonStep[]; expires: Date; readme?: string }): Record<string, unknown> {
+export function layoutSkeleton(options: { steps: SkeletonStep[]; expires: Date; readme?: string; image?: boolean }): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
   for (const s of options.steps) for (const k of s.keys) keys[k.keyId] = keyDict(k);
   const steps = options.steps.map((s, i) => ({
@@ -33,7 +58,11 @@ export function layoutSkeleton(options: { steps: SkeletonStep[]; expires: Date; 
     expected_materials: i === 0 ? [] : [['MATCH', '*', 'WITH', 'PRODUCTS', 'FROM', options.steps[i - 1]!.name], ['DISALLOW', '*']],
     expected_products: i === 0 ? [['CREATE', '*'], ['DISALLOW', '*']] : [['ALLOW', '*']],
   }));
-  return { _type: 'layout', expires: formatExpires(options.expires), readme: options.readme ?? '', keys, steps, inspect: [] };
+  const names = new Set(options.steps.map((s) => s.name));
+  let name = 'image';
+  for (let i = 2; names.has(name); i++) name = `image-${i}`;
+  const inspect = options.image === false ? [] : [imageInspectionSkeleton(name, options.steps[options.steps.length - 1]?.name)];
+  return { _type: 'layout', expires: formatExpires(options.expires), readme: options.readme ?? '', keys, steps, inspect };
 }
 
 /** Reads `30d`, `12h`, `2w` (from now) or an ISO date into a date. */

@@ -4,6 +4,7 @@ import { KeySchema, LayoutSchema, parseWith } from '../schema/index.js';
 import { parseRule } from '../rules/index.js';
 import { isCertificate } from './certs.js';
 import { parseExpires } from './layout.js';
+import { isImageInspection } from './image.js';
 
 // `cairn layout check`: static validation of a layout, reporting every problem (not just the
 // first) with the JSON path where it is: shape, dates, keys and their keyids, rule syntax,
@@ -75,6 +76,9 @@ export function checkLayout(body: unknown, now = new Date()): LayoutProblem[] {
   const stepNames = new Set(steps.map((s) => s['name']));
   const inspectionNames = new Set(inspections.map((s) => s['name']));
   if (steps.length === 0) warn('steps', 'the layout has no steps');
+  if (!inspections.some((i) => Array.isArray(i['run']) && isImageInspection({ run: i['run'] as string[] }))) {
+    warn('inspect', 'no cairn:image inspection: `cairn verify IMAGE` refuses this layout unless counted evidence names the image digest (docs/policy.md)');
+  }
   const seen = new Set<unknown>();
   const items = [
     ...steps.map((s, i) => ({ s, at: `steps[${i}]`, kind: 'step' as const })),

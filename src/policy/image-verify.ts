@@ -23,6 +23,11 @@ export interface VerifyImageOptions extends Omit<VerifyLayoutOptions, 'evidence'
   platform?: string;
   /** Runs inspections that are commands (the reserved image inspection needs none). */
   commandInspections?: InspectionRunner;
+  /**
+   * Verify a layout that does not bind the image (binding.ts) with a warning instead of
+   * refusing it. For local experiments only: such a verdict says nothing about the image.
+   */
+  allowUnbound?: boolean;
 }
 
 /** The verification of one platform image. */
@@ -71,7 +76,9 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
     const onIndex = listed.filter((r) => r.on === index).length;
     const referrers = { onManifest: listed.length - onIndex, onIndex };
     const inspections = new ImageInspectionRunner(o.store, manifest, o.commandInspections, index);
-    const report = await verifyLayout({ ...o, evidence, inspections });
+    // Bound by the platform manifest, or by the index the user pinned (which lists it by digest).
+    const bindImage = { digests: [manifest.digest, ...(index ? [index.digest] : [])], allowUnbound: o.allowUnbound === true };
+    const report = await verifyLayout({ ...o, evidence, inspections, bindImage });
     platforms.push({ ...(platformName(manifest) ? { platform: platformName(manifest) } : {}), manifest, referrers, report });
   }
   notes.push(...evidenceNotes(platforms, index));

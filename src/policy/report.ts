@@ -16,6 +16,7 @@ export type CheckKind =
   | 'sublayout'
   | 'command-alignment'
   | 'step-agreement'
+  | 'image-binding'
   | 'step-rules'
   | 'inspection-run'
   | 'inspection-rules';

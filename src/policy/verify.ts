@@ -10,6 +10,7 @@ import { isIntotoPayloadType } from './payload.js';
 import { itemRules, runInspections } from './rules-phase.js';
 import { gatherStepEvidence, type RevokedCheck, type StepEvidence } from './steps.js';
 import { ExaminePool } from './examine-pool.js';
+import { imageBindingCheck, type ImageBindingOptions } from './binding.js';
 import { substituteParameters } from './substitute.js';
 
 // verifyLayout: in-toto's final product verification, in in-toto's order: layout signatures
@@ -44,6 +45,12 @@ export interface VerifyLayoutOptions {
   now?: Date;
   /** How the layout is named in the report (a file path). */
   origin?: string;
+  /**
+   * The image being verified: the layout must bind it (binding.ts), checked once the counted
+   * evidence is known and before any rule or inspection runs; an unbound layout is refused
+   * (CairnError, exit 2). Absent in local mode, where no image is claimed.
+   */
+  bindImage?: ImageBindingOptions;
 }
 
 const MAX_SUBLAYOUT_DEPTH = 16;
@@ -138,6 +145,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
     }
   }
   if (failed()) return finish();
+
+  if (o.bindImage && depth === 0) checks.push(imageBindingCheck(layout, accepted, o.bindImage, origin));
 
   const links = new Map<string, ArtifactView>();
   for (const step of layout.steps) {

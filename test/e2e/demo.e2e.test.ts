@@ -7,7 +7,8 @@ import { tmpDir } from '../helpers/tmp.js';
 import { useRegistry } from '../helpers/registry.js';
 
 // Issue 6's demo, run as the README says, on an OCI image-layout directory and against the real
-// Debian registry (REGISTRY=host:port): it must pass, and each attack must be rejected.
+// Debian registry (REGISTRY=host:port): it must pass, and each attack must be rejected (issue 13
+// added a changed entrypoint, exit 1, and a layout that does not bind the image, exit 2).
 
 function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
@@ -33,7 +34,13 @@ describe('make demo', () => {
     assert.match(out, /FAIL: image: DISALLOW \* rejected usr\/local\/bin\/app \(materials\)/);
     assert.match(out, /FAIL: build: needs 1 authorised functionary, found 0 \(referrer sha256:[0-9a-f]{64}: no valid signature/);
     assert.match(out, /FAIL: the layout expired at 2020-01-01T00:00:00Z/);
-    assert.equal((out.match(/\(rejected with exit code 1, as it must be\)/g) ?? []).length, 4);
+    // issue 13: the config is artifacts (a changed entrypoint, same files, is rejected) and a
+    // layout that does not bind the image is refused (exit 2) before any verdict
+    assert.match(out, /^[0-9a-f]{64} {2}\/config\/Entrypoint$/m, '`cairn image files` shows the execution parameters');
+    assert.match(out, /FAIL: image: DISALLOW \* rejected \/config\/Entrypoint \(materials\)/);
+    assert.match(out, /cairn: layout unbound\.layout: does not bind the image sha256:[0-9a-f]{64}: no cairn:image inspection/);
+    assert.equal((out.match(/\(refused with exit code 2, as it must be\)/g) ?? []).length, 1);
+    assert.equal((out.match(/\(rejected with exit code 1, as it must be\)/g) ?? []).length, 5);
     assert.match(out, /pushed a signed verification summary: sha256:[0-9a-f]{64}/);
     assert.doesNotMatch(out, /^WARN/m, 'the demo layout expects exactly the commands the steps ran');
   });

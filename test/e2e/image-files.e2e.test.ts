@@ -37,8 +37,8 @@ describe('cairn image files', () => {
     assert.ok(!lines.some((l) => l.endsWith('  app/cache/a')), 'hidden by the opaque directory');
     assert.ok(!lines.some((l) => l.endsWith('  app/old.txt')), 'removed by a whiteout');
     assert.ok(!lines.some((l) => l.endsWith('  app/link')), 'a symlink is not an artifact');
-    assert.ok(lines.includes(`${amd64.slice(7)}  oci:manifest`));
-    assert.ok(lines.includes(`${index.slice(7)}  oci:index`));
+    assert.ok(lines.includes(`${amd64.slice(7)}  /oci/manifest`));
+    assert.ok(lines.includes(`${index.slice(7)}  /oci/index`));
   });
 
   it('describes every entry in JSON', async () => {
@@ -49,6 +49,6 @@ describe('cairn image files', () => {
     assert.equal(out.layers.length, 3);
     const link = out.files.find((f: { path: string }) => f.path === 'app/link');
     assert.deepEqual({ type: link.type, linkname: link.linkname }, { type: 'symlink', linkname: 'bin' });
-    assert.equal(out.artifacts['oci:manifest'].sha256, amd64.slice(7));
+    assert.equal(out.artifacts['/oci/manifest'].sha256, amd64.slice(7));
   });
 });

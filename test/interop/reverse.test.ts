@@ -9,7 +9,9 @@ import { makeKeys, must, sh, type KeyType } from './chain.js';
 // The other direction: a layout made by `cairn layout create` and signed by `cairn layout sign
 // --format legacy`, links made by `cairn run`, all with in-toto-keygen keys, pass Debian's
 // in-toto-verify 1.3.1 (and cairn verify), and a tampered link fails both. The DSSE variant
-// of the same chain, which 1.3.1 cannot read, passes cairn verify.
+// of the same chain, which 1.3.1 cannot read, passes cairn verify. The layouts are made with
+// --no-image: the image inspection (`cairn:image`) is Cairn's, and in-toto-verify would run it
+// as a command.
 
 const root = mkdtempSync(join(tmpdir(), 'cairn-reverse-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -25,7 +27,7 @@ describe('in-toto-verify 1.3.1 accepts what Cairn writes', () => {
       mkdirSync(ws);
       await cairn(['run', '-n', 'write', '-k', keys.priv('dev'), '-p', 'src', '--', 'sh', '-c', 'mkdir -p src && echo hi > src/a.py'], ws);
       await cairn(['run', '-n', 'package', '-k', keys.priv('ops'), '-m', 'src', '-p', 'app.tar', '--', 'tar', '--mtime=@0', '-cf', 'app.tar', 'src'], ws);
-      await cairn(['layout', 'create', '--step', `write=${keys.pub('dev')}`, '--step', `package=${keys.pub('ops')}`, '--expires', '1y', '--out', 'root.layout'], ws);
+      await cairn(['layout', 'create', '--no-image', '--step', `write=${keys.pub('dev')}`, '--step', `package=${keys.pub('ops')}`, '--expires', '1y', '--out', 'root.layout'], ws);
       await cairn(['layout', 'check', 'root.layout'], ws);
       await cairn(['layout', 'sign', 'root.layout', '--key', keys.priv('owner'), '--format', 'legacy'], ws);
       const ref = await sh('in-toto-verify', ['-l', 'root.layout', '-k', keys.pub('owner'), '-t', t], ws);
@@ -50,7 +52,7 @@ describe('in-toto-verify 1.3.1 accepts what Cairn writes', () => {
     mkdirSync(ws);
     await cairn(['run', '-n', 'write', '-k', keys.priv('dev'), '-p', 'src', '--format', 'dsse', '--', 'sh', '-c', 'mkdir -p src && echo hi > src/a.py'], ws);
     await cairn(['run', '-n', 'package', '-k', keys.priv('dev'), '-m', 'src', '-p', 'app.tar', '--format', 'dsse', '--', 'tar', '--mtime=@0', '-cf', 'app.tar', 'src'], ws);
-    await cairn(['layout', 'create', '--key', keys.pub('dev'), '--step', 'write', '--step', 'package', '--out', 'root.layout'], ws);
+    await cairn(['layout', 'create', '--no-image', '--key', keys.pub('dev'), '--step', 'write', '--step', 'package', '--out', 'root.layout'], ws);
     await cairn(['layout', 'sign', 'root.layout', '--key', keys.priv('owner'), '--format', 'dsse'], ws);
     const ours = await sh(process.execPath, [CAIRN_BIN, 'verify', '-l', 'root.layout', '-k', keys.pub('owner')], ws);
     assert.equal(ours.status, 0, ours.stdout + ours.stderr);

@@ -4,9 +4,10 @@ import type { CommandModule } from '../context.js';
 import { openReference, registryOptions, withStores } from '../registry.js';
 
 // cairn image files REF: what the rule engine sees of an image, through the same code as
-// `cairn verify IMAGE`: its flattened regular files with their sha256, plus the reserved
-// oci:manifest / oci:config (/ oci:index) artifacts; with --output json every entry of the
-// flattened tree (type, size, mode, link target) and how each layer was read.
+// `cairn verify IMAGE` (imageArtifactMap): its flattened regular files with their sha256, the
+// reserved /oci/manifest, /oci/config (/oci/index) digests and the /config/<Field> execution
+// parameters; with --output json every entry of the flattened tree (type, size, mode, link
+// target) and how each layer was read.
 
 export const imageCommand: CommandModule = {
   command: 'image <action> <reference>',

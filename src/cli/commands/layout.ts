@@ -23,6 +23,7 @@ const layoutCreate: CommandModule = {
       .option('key', { alias: 'k', type: 'string', array: true, describe: 'public key(s) of the functionaries of steps given without keys' })
       .option('expires', { type: 'string', default: '30d', describe: 'expiry: 30d, 12h, 2w, 1y or a date' })
       .option('readme', { type: 'string', default: '', describe: 'the layout\'s readme text' })
+      .option('image', { type: 'boolean', default: true, describe: 'write the image inspection (cairn:image) that binds the layout to the image; --no-image for a layout verified only against local links (in-toto-verify)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
   run: async (argv, ctx) => {
@@ -40,11 +41,14 @@ const layoutCreate: CommandModule = {
       if (keys.length === 0) throw new CairnError('INVALID_ARGUMENT', `step ${name}: no functionary key (give --key KEY.pub, or --step ${name}=KEY.pub)`);
       steps.push({ name, keys });
     }
-    const layout = layoutSkeleton({ steps, expires: parseExpiry(String(argv['expires'])), readme: String(argv['readme']) });
+    const image = argv['image'] !== false;
+    const layout = layoutSkeleton({ steps, expires: parseExpiry(String(argv['expires'])), readme: String(argv['readme']), image });
     const out = String(argv['out']);
     writeFileAtomic(out, prettySortedJson({ signatures: [], signed: layout }), { overwrite: Boolean(argv['force']) });
-    ctx.out.result(`wrote ${out}: unsigned layout with steps ${steps.map((s) => s.name).join(', ')}; edit it, then: cairn layout sign ${out} --key OWNER`);
-    ctx.out.json({ layout: out, steps: steps.map((s) => s.name) });
+    const last = steps[steps.length - 1]!.name;
+    const bound = image ? `; the image inspection admits only files that ${last} produced (same names) and execution parameters it recorded as image-config/<Field>` : '; no image inspection (--no-image): `cairn verify IMAGE` refuses it unless counted evidence names the image';
+    ctx.out.result(`wrote ${out}: unsigned layout with steps ${steps.map((s) => s.name).join(', ')}${bound}; edit it, then: cairn layout sign ${out} --key OWNER`);
+    ctx.out.json({ layout: out, steps: steps.map((s) => s.name), imageInspection: image });
   },
 };
 

@@ -69,6 +69,7 @@ export const verifyCommand: CommandModule = {
       .option('work-dir', { type: 'string', default: '.', describe: 'directory holding the final product, where inspections run' })
       .option('inspect-in-place', { type: 'boolean', default: false, describe: 'run inspections in --work-dir itself, not in a scratch copy of it' })
       .option('inspection-timeout', { type: 'number', default: 600, describe: 'seconds before an inspection is killed' })
+      .option('allow-unbound', { type: 'boolean', default: false, describe: 'image mode, LOCAL EXPERIMENTS ONLY: verify a layout that does not bind the image (the verdict then says nothing about the image)' })
       .option('summary-key', { type: 'string', describe: 'image mode: sign a SLSA verification summary with this key and attach it to the image' })
       .option('password-env', { type: 'string', describe: 'environment variable holding the summary key\'s passphrase' })
       .option('key-type', { alias: 't', type: 'string', array: true, describe: 'accepted for in-toto compatibility; the type is read from the key file' })
@@ -81,6 +82,7 @@ export const verifyCommand: CommandModule = {
       const { verifyImageCommand } = await import('../verify-image.js');
       return verifyImageCommand(String(argv['subject']), keys, argv, ctx);
     }
+    if (argv['allow-unbound']) throw new CairnError('INVALID_ARGUMENT', '--allow-unbound applies to `cairn verify IMAGE` only: local verification makes no claim about an image');
     return verifyLocal(keys, argv, ctx);
   },
 };

@@ -7,6 +7,7 @@ import { key, layoutBody } from './fixtures.js';
 const bob = key('bob');
 const carl = key('carl');
 
+const UNBOUND = 'warning inspect: no cairn:image inspection: `cairn verify IMAGE` refuses this layout unless counted evidence names the image digest (docs/policy.md)';
 const lines = (body: unknown) => checkLayout(body, new Date('2026-01-01T00:00:00Z')).map((p) => `${p.severity} ${p.path}: ${p.message}`);
 
 describe('checkLayout', () => {
@@ -34,6 +35,7 @@ describe('checkLayout', () => {
       `error steps[1].pubkeys[1]: key ${'ff'.repeat(8)}… is not in the layout's keys`,
       'error inspect[0].run: an inspection needs a command (in-toto fails an inspection without one)',
       'warning extra: unknown field (in-toto-golang rejects layouts with unknown fields)',
+      UNBOUND,
     ]);
   });
 
@@ -48,7 +50,16 @@ describe('checkLayout', () => {
     assert.ok(out.includes(`error keys.${'00'.repeat(32)}: the keyid does not match the key it names`));
     assert.ok(out.includes('error expires: "2025-02-30T00:00:00Z" is not a date of the form YYYY-MM-DDTHH:MM:SSZ'));
     assert.deepEqual(lines({ _type: 'link' }), ['error _type: not a layout (expected "_type": "layout")']);
-    assert.deepEqual(lines({ ...layoutBody([{ name: 'a', keys: [bob.publicKey] }]), expires: '2020-01-01T00:00:00Z' }), ['warning expires: the layout expired at 2020-01-01T00:00:00Z']);
+    assert.deepEqual(lines({ ...layoutBody([{ name: 'a', keys: [bob.publicKey] }]), expires: '2020-01-01T00:00:00Z' }), ['warning expires: the layout expired at 2020-01-01T00:00:00Z', UNBOUND]);
+  });
+
+  it('warns about a layout that does not bind an image, and not about one that does (issue 13)', () => {
+    const unbound = layoutBody([{ name: 'build', keys: [bob.publicKey] }]);
+    assert.deepEqual(lines(unbound), [UNBOUND]);
+    const bound = layoutBody([{ name: 'build', keys: [bob.publicKey] }], [{ name: 'image', run: ['cairn:image'] }]);
+    assert.deepEqual(lines(bound), []);
+    // a command that merely starts like the reserved one is not the image inspection
+    assert.deepEqual(lines(layoutBody([{ name: 'build', keys: [bob.publicKey] }], [{ name: 'image', run: ['cairn:image', 'x'] }])), [UNBOUND]);
   });
 
   it('parses expiry dates strictly', () => {

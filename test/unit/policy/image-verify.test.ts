@@ -28,7 +28,7 @@ function layout(owner: PrivateKey, functionary: PrivateKey, extra: { sbom?: bool
     steps,
     inspect: [{
       _type: 'inspection', name: 'image', run: ['cairn:image'],
-      expected_materials: [['MATCH', 'app/bin', 'WITH', 'PRODUCTS', 'FROM', 'build'], ['ALLOW', 'etc/*'], ['ALLOW', 'app/cache/*'], ['ALLOW', 'oci:*'], ['DISALLOW', '*']],
+      expected_materials: [['MATCH', 'app/bin', 'WITH', 'PRODUCTS', 'FROM', 'build'], ['ALLOW', 'etc/*'], ['ALLOW', 'app/cache/*'], ['ALLOW', '/oci/*'], ['DISALLOW', '*']],
       expected_products: [['ALLOW', '*']],
     }],
   };
