@@ -1,9 +1,13 @@
 import { CairnError } from '../errors.js';
+import { JsonNumber } from './exact-json.js';
 
 // OLPC canonical JSON as securesystemslib writes it, the bytes legacy in-toto signatures cover:
 // keys sorted by code point, no whitespace, only `\` and `"` escaped (control characters and
 // non-ASCII stay raw UTF-8), integers only. The result is not strict JSON when a string holds a
-// newline, which PEM keys and recorded stdout do.
+// newline, which PEM keys and recorded stdout do. Integers are written exactly (a JsonNumber
+// from parseJsonExact keeps one beyond 2^53 as written); a string holding a lone surrogate has
+// no UTF-8 form, so securesystemslib fails on it (str.encode) and so does canonicalBytes, rather
+// than sign or check U+FFFD in its place.
 // Spec: securesystemslib formats.py _canonical_string_encoder; go-securesystemslib cjson.
 
 const ESCAPE_RE = /["\\]/g;
@@ -70,8 +74,14 @@ function encode(value: unknown, path: (string | number)[]): string {
         throw new CairnError('SCHEMA_INVALID', `canonical JSON allows only integers, found ${value}`, { where: pathText(path) });
       }
       return String(value);
+    case 'bigint':
+      return value.toString();
     case 'object': {
       if (value === null) return 'null';
+      if (value instanceof JsonNumber) {
+        if (!value.integer) throw new CairnError('SCHEMA_INVALID', `canonical JSON allows only integers, found ${value.text}`, { where: pathText(path) });
+        return value.text;
+      }
       if (Array.isArray(value)) {
         let s = '[';
         for (let i = 0; i < value.length; i++) {
@@ -116,7 +126,16 @@ export function canonicalJson(value: unknown): string {
   return encode(value, []);
 }
 
+// With the u flag, a surrogate pair is one code point: only a lone surrogate matches.
+const LONE_SURROGATE_RE = /[\uD800-\uDFFF]/u;
+
 /** The UTF-8 bytes of canonicalJson(value): what a legacy Metablock signature covers. */
 export function canonicalBytes(value: unknown): Buffer {
-  return Buffer.from(canonicalJson(value), 'utf8');
+  const text = canonicalJson(value);
+  const lone = LONE_SURROGATE_RE.exec(text);
+  if (lone) {
+    const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
+    throw new CairnError('SCHEMA_INVALID', `canonical JSON cannot encode a string holding a lone surrogate (U+${unit}): it has no UTF-8 form`);
+  }
+  return Buffer.from(text, 'utf8');
 }

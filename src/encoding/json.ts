@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { CairnError } from '../errors.js';
 import { sortedDeep } from './canonical.js';
+import { mayHoldInexactNumber, parseExact, stringifyExact } from './exact-json.js';
 
 // Metadata is nearly always ASCII; V8 builds a one-byte string from it much faster as latin1
 // (identical for ASCII) than through the UTF-8 decoder. Big links are megabytes of it.
@@ -20,9 +21,20 @@ export function parseJson(text: string | Uint8Array, where?: string): unknown {
   }
 }
 
+/**
+ * parseJson for a document whose signature covers its canonical JSON: number literals that
+ * JSON.parse would change (integers beyond 2^53, fractions, exponents) come back as JsonNumber.
+ * Costs one regex scan of the text when there are none (nearly always).
+ */
+export function parseJsonExact(text: string | Uint8Array, where?: string): unknown {
+  const s = typeof text === 'string' ? text : decodeText(Buffer.from(text.buffer, text.byteOffset, text.byteLength));
+  const value = parseJson(s, where);
+  return mayHoldInexactNumber(s) ? parseExact(s) : value;
+}
+
 /** Pretty JSON with sorted keys and a one-space indent, as in-toto 1.3.1 writes its metadata. */
 export function prettySortedJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value), null, 1);
+  return stringifyExact(sortDeep(value), 1);
 }
 
 function isSorted(keys: string[]): boolean {

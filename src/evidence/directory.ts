@@ -8,12 +8,14 @@ import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 // `<step>.<keyid[:8]>.link` (Metablocks, or DSSE envelopes as in-toto-golang writes them) and
 // `<step>.<keyid[:8]>.intoto.jsonl` (bundles of DSSE envelopes, as `cairn run --format dsse`
 // writes them), for every keyid form of every authorised key (in-toto 1.x and >= 2 name the
-// same key differently). For a step with certificate constraints any keyid prefix is read, as
-// in-toto-golang does. A sublayout's links are in the subdirectory `<step>.<keyid[:8]>`.
+// same key differently). The prefix is lower-case hex as in-toto writes it, and the file counts
+// only for the functionary it names (namedFor). For a step with certificate constraints any
+// keyid prefix is read, as in-toto-golang does. A sublayout's links are in the subdirectory
+// `<step>.<keyid[:8]>`.
 // Files are handed on unread (openEvidence reads them, on a worker thread for big links).
 // Source: in-toto 1.3.1 verifylib.load_links_for_layout; in-toto-golang LoadLinksForLayout.
 
-const NAME_RE = /^(.+)\.([0-9a-fA-F]{8})\.(link|intoto\.jsonl)$/;
+const NAME_RE = /^(.+)\.([0-9a-f]{8})\.(link|intoto\.jsonl)$/;
 
 /** An EvidenceSource over one directory of link files. */
 export class DirectoryEvidenceSource implements EvidenceSource {
@@ -41,12 +43,12 @@ export class DirectoryEvidenceSource implements EvidenceSource {
 
   async candidatesFor(step: Step, authorised: readonly AuthorisedKey[]): Promise<EvidenceItem[]> {
     const prefixes = new Set<string>();
-    for (const a of authorised) for (const id of [a.keyId, ...a.key.keyIds]) prefixes.add(id.slice(0, 8).toLowerCase());
+    for (const a of authorised) for (const id of [a.keyId, ...a.key.keyIds]) prefixes.add(id.slice(0, 8));
     const anyKey = (step.cert_constraints ?? []).length > 0;
     const items: EvidenceItem[] = [];
     for (const name of this.names()) {
       const m = NAME_RE.exec(name);
-      if (!m || m[1] !== step.name || (!anyKey && !prefixes.has(m[2]!.toLowerCase()))) continue;
+      if (!m || m[1] !== step.name || (!anyKey && !prefixes.has(m[2]!))) continue;
       const path = join(this.dir, name);
       // read later by openEvidence, maybe on a worker thread, which also reports what stat finds wrong
       let size = 0;
@@ -55,7 +57,7 @@ export class DirectoryEvidenceSource implements EvidenceSource {
       } catch {
         // size 0: read on this thread
       }
-      items.push({ origin: path, unopened: { path, bundle: m[3] !== 'link', size } });
+      items.push({ origin: path, namedFor: m[2]!, unopened: { path, bundle: m[3] !== 'link', size } });
     }
     return items;
   }

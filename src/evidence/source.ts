@@ -27,6 +27,12 @@ interface EvidenceProvenance {
    * subjects has one of these sha256 digests (the image verified, or the index it belongs to).
    */
   readonly boundTo?: readonly string[];
+  /**
+   * The keyid prefix a link file's name gives (`<step>.<keyid[:8]>.link`): the file counts only
+   * for a functionary known by a keyid starting so, as in-toto 1.3.1 verifies a file with the key
+   * its name names. Unset where names carry no keyid (registry referrers).
+   */
+  readonly namedFor?: string;
 }
 
 /** A file of signed documents not read yet: one document, or a `.intoto.jsonl` bundle of envelopes. */

@@ -1,5 +1,5 @@
 import { CairnError } from '../errors.js';
-import { parseJson, prettySortedJson } from '../encoding/index.js';
+import { parseJson, parseJsonExact, prettySortedJson } from '../encoding/index.js';
 import { EnvelopeSchema, MetablockSchema, parseWith, type Envelope } from '../schema/index.js';
 import { envelopeSigners } from '../dsse/index.js';
 import type { PublicKey, Verifier } from '../crypto/index.js';
@@ -24,7 +24,7 @@ export interface VerifiedDocument {
 
 /** Tells a Metablock from a DSSE envelope and parses it. */
 export function readSignedDocument(data: string | Uint8Array, where?: string): SignedDocument {
-  const json = parseJson(data, where);
+  const json = parseJsonExact(data, where);
   return toSignedDocument(json, where);
 }
 

@@ -44,25 +44,26 @@ function tryHex(s: string): Buffer | undefined {
 }
 
 /**
- * Which of the given verifiers signed the Metablock, each counted once. A signature is tried
- * with the keys its keyid names first, then with the others (the keyid is only a hint).
+ * Which of the given verifiers signed the Metablock, each key counted once. As in in-toto
+ * 1.3.1, a key's signature is the first one whose keyid is a keyid of that key (exactly, case
+ * included), and only that one is checked: a bad signature followed by a good one under the same
+ * keyid does not count, and a signature under a keyid that names no key (or another key)
+ * counts for nobody. Cairn knows a key by each of its keyids (both securesystemslib
+ * generations; see crypto/keyid.ts), in-toto 1.3.1 by one of them.
+ * Source: in-toto 1.3.1 models/metadata.py Metablock.verify_signature.
  */
 export function metablockSigners(mb: RawMetablock, verifiers: Verifier[]): PublicKey[] {
   const bytes = canonicalBytes(mb.signed);
   const found: PublicKey[] = [];
   const seen = new Set<string>();
-  for (const s of mb.signatures) {
-    const sig = typeof s.sig === 'string' ? tryHex(s.sig) : undefined;
-    if (!sig) continue;
-    const hinted = verifiers.filter((v) => v.publicKey.keyIds.has(s.keyid));
-    const rest = verifiers.filter((v) => !v.publicKey.keyIds.has(s.keyid));
-    for (const v of [...hinted, ...rest]) {
-      if (seen.has(v.publicKey.fingerprint)) continue;
-      if (v.verify(bytes, sig)) {
-        seen.add(v.publicKey.fingerprint);
-        found.push(v.publicKey);
-        break;
-      }
+  for (const v of verifiers) {
+    const key = v.publicKey;
+    if (seen.has(key.fingerprint)) continue;
+    const s = mb.signatures.find((x) => typeof x.keyid === 'string' && key.keyIds.has(x.keyid));
+    const sig = s && typeof s.sig === 'string' ? tryHex(s.sig) : undefined;
+    if (sig && v.verify(bytes, sig)) {
+      seen.add(key.fingerprint);
+      found.push(key);
     }
   }
   return found;

@@ -1,7 +1,7 @@
 import { CairnError, ValidationError } from '../errors.js';
 import { keyDict, keySigner, keyVerifier, type PrivateKey, type PublicKey } from '../crypto/index.js';
 import { addSignatures, envelopeSigners, INTOTO_PAYLOAD_TYPE, signEnvelope } from '../dsse/index.js';
-import { decodeBase64, parseJson } from '../encoding/index.js';
+import { decodeBase64, parseJson, parseRfc3339 } from '../encoding/index.js';
 import { addMetablockSignatures, metablockSigners, toSignedDocument, type MetadataFormat, type SignedDocument } from '../intoto/index.js';
 import { checkLayout } from './check.js';
 import { formatExpires } from './layout.js';
@@ -72,8 +72,11 @@ export function parseExpiry(text: string, now = new Date()): Date {
     const hours = { h: 1, d: 24, w: 24 * 7, y: 24 * 365 }[rel[2] as 'h' | 'd' | 'w' | 'y'];
     return new Date(now.getTime() + Number(rel[1]) * hours * 3600_000);
   }
-  const d = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(/T/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text}Z` : text) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new CairnError('INVALID_ARGUMENT', `--expires ${JSON.stringify(text)}: give a duration (30d, 12h, 2w, 1y) or a date (2030-01-01 or 2030-01-01T00:00:00Z)`);
+  // completed to a full RFC 3339 date-time and parsed strictly (V8 would read 2030-02-30 as March 2nd)
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  const zone = (z: string | undefined) => (!z || z === 'Z' ? 'Z' : z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`);
+  const d = m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${zone(m[4])}`) : undefined;
+  if (!d) throw new CairnError('INVALID_ARGUMENT', `--expires ${JSON.stringify(text)}: give a duration (30d, 12h, 2w, 1y) or a date (2030-01-01 or 2030-01-01T00:00:00Z)`);
   return d;
 }
 

@@ -17,6 +17,7 @@ export interface Examined {
   readonly origin: string;
   readonly ignoreIfBroken?: boolean;
   readonly boundTo?: readonly string[];
+  readonly namedFor?: string;
   /** The document; absent when a worker examined it (then the body is a link). */
   readonly document?: SignedDocument;
   /** Why it could not be read, parsed or checked; then nothing else is set. */
@@ -33,10 +34,16 @@ const unread = (): never => {
   throw new CairnError('INTERNAL', 'the body of an unreadable candidate was asked for');
 };
 
+// What an item says about where it came from, carried over to its examination.
+function provenance(item: EvidenceItem): Pick<Examined, 'ignoreIfBroken' | 'boundTo' | 'namedFor'> {
+  const { ignoreIfBroken, boundTo, namedFor } = item;
+  return { ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}), ...(namedFor !== undefined ? { namedFor } : {}) };
+}
+
 /** Examines one opened candidate on this thread. */
 export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]): Examined {
-  const { origin, ignoreIfBroken, boundTo } = item;
-  const base = { origin, ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}) };
+  const { origin } = item;
+  const base = { origin, ...provenance(item) };
   if (item.error) return { ...base, unreadable: item.error.message, signers: [], body: unread };
   let verified;
   try {
@@ -99,8 +106,7 @@ export function examineForWire(item: EvidenceItem, keys: readonly PublicKey[]): 
 
 /** The main thread's side: a worker's answer as Examined, with the item's provenance. */
 export function fromWire(item: EvidenceItem, w: WireExamined): Examined {
-  const { ignoreIfBroken, boundTo } = item;
-  const base = { origin: w.origin, ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}) };
+  const base = { origin: w.origin, ...provenance(item) };
   if (w.unreadable !== undefined) return { ...base, unreadable: w.unreadable, signers: [], body: unread };
   const { body, bodyError } = w;
   return {

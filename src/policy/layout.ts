@@ -1,4 +1,5 @@
 import { CairnError } from '../errors.js';
+import { parseIntotoDate } from '../encoding/index.js';
 import { publicKeyFromDict, type PublicKey } from '../crypto/index.js';
 import { LayoutSchema, parseWith, type Layout } from '../schema/index.js';
 import { parseRules } from '../rules/index.js';
@@ -19,17 +20,9 @@ export interface ParsedLayout {
   readonly expires: Date;
 }
 
-const EXPIRES_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
-
 /** Parses `YYYY-MM-DDTHH:MM:SSZ` (the only form in-toto writes), rejecting impossible dates. */
 export function parseExpires(s: string, where?: string): Date {
-  const m = EXPIRES_RE.exec(s);
-  const bad = () => new CairnError('SCHEMA_INVALID', `expires: ${JSON.stringify(s)} is not a date of the form YYYY-MM-DDTHH:MM:SSZ`, { where });
-  if (!m) throw bad();
-  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) throw bad();
-  return date;
+  return parseIntotoDate(s, where);
 }
 
 /** Formats a date as in-toto's `expires`. */

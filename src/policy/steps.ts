@@ -13,9 +13,13 @@ import type { Check, EvidenceNote } from './report.js';
 // authorises for the step (or an ITE-7 certificate meeting the step's constraints) signed it,
 // and it speaks about this step: a link whose `name` is the step, a Statement of the step's
 // expected_predicate_type, or a sublayout. The signer is whoever the signature verifies
-// against, never the file name. The threshold counts distinct keys (by SPKI fingerprint).
-// Source: in-toto 1.3.1 verifylib.verify_link_signature_thresholds; in-toto-golang
-// VerifyLinkSignatureThesholds (certificates).
+// against (a keyid only says which signature to check, intoto/metablock.ts), and a link file
+// counts only for the functionary its name names (in-toto 1.3.1 verifies `<step>.<id8>.link`
+// with the key of id8 alone). The threshold counts distinct keys (by SPKI fingerprint), and each
+// document counts for one of them at most: a link signed by two functionaries is one link, as
+// in-toto counts files, so the count is a largest matching of documents to their signers.
+// Source: in-toto 1.3.1 verifylib.load_links_for_layout, verify_link_signature_thresholds;
+// in-toto-golang VerifyLinkSignatureThesholds (certificates).
 
 /** One counted piece of evidence. */
 export interface StepEvidence {
@@ -69,6 +73,9 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
   if (item.unreadable !== undefined) return unreadable(item.unreadable);
   let signers: AuthorisedKey[] = [];
   for (const fp of item.signers) signers.push(authorised.find((a) => a.key.fingerprint === fp)!);
+  const named = item.namedFor;
+  const misnamed = named === undefined ? [] : signers.filter((s) => ![...s.key.keyIds].some((id) => id.startsWith(named)));
+  if (misnamed.length > 0) signers = signers.filter((s) => !misnamed.includes(s));
   if (certsApply(step, cas)) {
     if (!item.document) throw new CairnError('INTERNAL', `${origin}: examined without its document, but the step accepts certificates`);
     for (const c of certSigners(item.document, step, cas, now)) {
@@ -80,6 +87,9 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
   const ids = signers.map((s) => s.keyId);
   if (signers.length === 0 && revokedSigners.length > 0) {
     return { note: { origin, accepted: false, signers: [], note: `signed only by revoked key ${revokedSigners.map((s) => s.keyId.slice(0, 8)).join(', ')}` } };
+  }
+  if (signers.length === 0 && misnamed.length > 0) {
+    return { note: { origin, accepted: false, signers: [], note: `signed by ${misnamed.map((s) => s.keyId.slice(0, 8)).join(', ')}, but the file is named for keyid ${named}` } };
   }
   if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
   if (item.payloadType !== undefined && !isIntotoPayloadType(item.payloadType)) {
@@ -172,7 +182,7 @@ function judgeStep(
   const judged = candidates.map((item) => judge(item, step, authorised, cas, now, revoked));
   const evidence = judged.map((j) => j.note);
   const accepted = judged.flatMap((j) => (j.evidence ? [j.evidence] : [])).sort((a, b) => a.rank - b.rank);
-  const signers = [...new Set(accepted.flatMap((e) => e.signers))];
+  const signers = countedSigners(accepted);
   const base = { check: 'step-evidence' as const, item: step.name, threshold: step.threshold, signers, evidence };
   const fatal = judged.find((j) => j.fatal);
   if (fatal) return { check: { ...base, verdict: 'fail', message: `${fatal.note.origin}: ${fatal.note.note}` }, accepted };
@@ -185,4 +195,26 @@ function judgeStep(
   }
   const short = signers.map((s) => s.slice(0, 8)).join(', ');
   return { check: { ...base, verdict: 'pass', message: `threshold ${step.threshold} met by ${short}` }, accepted };
+}
+
+// The functionaries a step's documents count for, each document for one of its signers at most
+// and each functionary once: a largest matching (augmenting paths; a step has a handful of
+// documents and keys). Without it, one document signed by two keys would be two links.
+function countedSigners(accepted: readonly StepEvidence[]): string[] {
+  const owner = new Map<string, number>(); // signer keyid -> index of the document it counts for
+  const assign = (doc: number, visited: Set<string>): boolean => {
+    for (const id of accepted[doc]!.signers) {
+      if (visited.has(id)) continue;
+      visited.add(id);
+      const held = owner.get(id);
+      if (held === undefined || assign(held, visited)) {
+        owner.set(id, doc);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < accepted.length; i++) assign(i, new Set());
+  const counted = new Set(owner.keys());
+  return [...new Set(accepted.flatMap((e) => e.signers))].filter((id) => counted.has(id));
 }

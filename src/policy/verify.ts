@@ -175,19 +175,22 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
 }
 
 // Every given layout key must have signed (in-toto), or a threshold of them (a trust root).
+// Keys are counted by key, not by keyid: a trust root listing one key under both of its keyids
+// has one owner there, not two.
 function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKey[]): Check {
   const signed = new Set(signers.map((k) => k.fingerprint));
-  const ok = o.layoutKeys.filter((k) => signed.has(k.fingerprint));
-  const missing = o.layoutKeys.filter((k) => !signed.has(k.fingerprint));
+  const distinct = o.layoutKeys.filter((k, i, all) => all.findIndex((x) => x.fingerprint === k.fingerprint) === i);
+  const ok = distinct.filter((k) => signed.has(k.fingerprint));
+  const missing = distinct.filter((k) => !signed.has(k.fingerprint));
   const short = (keys: readonly PublicKey[]) => keys.map((k) => k.keyId.slice(0, 8)).join(', ');
   if (o.layoutThreshold === undefined) {
     return missing.length > 0
       ? { check: 'layout-signatures', verdict: 'fail', signers: signers.map((k) => k.keyId), message: `no valid signature by layout key ${short(missing)}` }
-      : { check: 'layout-signatures', verdict: 'pass', signers: o.layoutKeys.map((k) => k.keyId), message: `signed by ${short(o.layoutKeys)}` };
+      : { check: 'layout-signatures', verdict: 'pass', signers: distinct.map((k) => k.keyId), message: `signed by ${short(distinct)}` };
   }
   return ok.length < o.layoutThreshold
     ? { check: 'layout-signatures', verdict: 'fail', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${ok.length} of the trusted owner keys${ok.length ? ` (${short(ok)})` : ''}, needs ${o.layoutThreshold}` }
-    : { check: 'layout-signatures', verdict: 'pass', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${short(ok)} (${ok.length} of ${o.layoutKeys.length} owner keys, threshold ${o.layoutThreshold})` };
+    : { check: 'layout-signatures', verdict: 'pass', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${short(ok)} (${ok.length} of ${distinct.length} owner keys, threshold ${o.layoutThreshold})` };
 }
 
 // A sublayout signed by a functionary of `step`: verified with that functionary's key against

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIntotoDate } from '../encoding/index.js';
 import { lazy } from './lazy.js';
 import { KeySchema } from './intoto.js';
 
@@ -10,7 +11,8 @@ export const TRUST_ROOT_TYPE = 'https://cairn.dev/trust-root/v1';
 export const TrustRootSchema = lazy(() => z.object({
   _type: z.literal(TRUST_ROOT_TYPE),
   version: z.number().int().min(1),
-  expires: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'expected YYYY-MM-DDTHH:MM:SSZ'),
+  // a date that does not parse must not read as "never expires" (encoding/date.ts)
+  expires: z.string().refine(isIntotoDate, 'expected a real date of the form YYYY-MM-DDTHH:MM:SSZ'),
   /** Owner keys allowed to sign layouts and the next version of this root. */
   keys: z.record(z.string(), KeySchema),
   /** How many distinct owner keys must sign a layout, and the next root. */

@@ -1,7 +1,7 @@
 import { CairnError } from '../errors.js';
 import { keyVerifier } from '../crypto/index.js';
 import { envelopeSigners } from '../dsse/index.js';
-import { decodeBase64, parseJson } from '../encoding/index.js';
+import { decodeBase64, parseIntotoDate, parseJson } from '../encoding/index.js';
 import { parseWith, TrustRootSchema, type Envelope, type TrustRoot } from '../schema/index.js';
 import { rootKeys, TRUST_ROOT_PAYLOAD_TYPE, type TrustedRoot } from './root.js';
 
@@ -85,7 +85,7 @@ export async function walkTrustChain(pinned: StoredRoot, source: TrustChainSourc
   const later = (await source.listVersions()).filter((v) => v > newest + 1).sort((a, b) => a - b);
   if (later.length > 0) fail(`gap in versions: root.${later[0]} exists but root.${newest + 1} does not`);
   const now = options.now ?? new Date();
-  if (Date.parse(current.root.expires) < now.getTime()) fail(`the newest version (${newest}) expired on ${current.root.expires}`);
+  if (parseIntotoDate(current.root.expires, 'trust root') < now) fail(`the newest version (${newest}) expired on ${current.root.expires}`);
   const state = options.state;
   if (state) {
     if (state.version > newest) fail(`rollback: the newest version served is ${newest}, but version ${state.version} was trusted before`);

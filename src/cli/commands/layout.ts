@@ -9,8 +9,8 @@ import { layoutPullCommand, layoutPushCommand } from './layout-registry.js';
 
 const parseJsonFile = async (path: string) => {
   const { readInputText } = await import('../../disk/index.js');
-  const { parseJson } = await import('../../encoding/index.js');
-  return parseJson(readInputText(path), path);
+  const { parseJsonExact } = await import('../../encoding/index.js');
+  return parseJsonExact(readInputText(path), path);
 };
 
 const layoutCreate: CommandModule = {
