@@ -53,11 +53,15 @@ export async function withLockFile<T>(path: string, fn: () => Promise<T>, option
   const { timeoutMs = 30_000, staleMs = 60_000 } = options;
   const mine = ownContent();
   const started = Date.now();
-  let delay = 2;
+  let delay = 1;
   for (;;) {
-    if (tryCreate(path, mine)) break;
+    // a waiter reads the lock first: creating (and removing) a private copy on every poll
+    // would cost every waiter two file system writes while the holder works
     const seen = readInstance(path);
-    if (!seen) continue; // released meanwhile
+    if (!seen) {
+      if (tryCreate(path, mine)) break;
+      continue;
+    }
     if (isDead(seen, staleMs)) {
       takeOver(path, seen, mine, staleMs);
       continue;
@@ -66,7 +70,7 @@ export async function withLockFile<T>(path: string, fn: () => Promise<T>, option
       throw new CairnError('IO_ERROR', `lock held by another process for more than ${timeoutMs} ms (remove it if no cairn is running)`, { where: path });
     }
     await sleep(delay + Math.random() * delay);
-    delay = Math.min(delay * 2, 50);
+    delay = Math.min(delay * 2, 10);
   }
   try {
     return await fn();
@@ -126,6 +130,9 @@ function isDead(seen: Instance, staleMs: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
+  // the pid exists: a zombie, or another process with a reused pid? (read /proc only for a lock
+  // held longer than an update takes, so that waiters polling a busy lock stay cheap)
+  if (age < 100) return false;
   const now = startTimeOf(Number(pid));
   if (now === 'Z') return true;
   return nonce !== undefined && start !== '-' && now !== undefined && now !== start;
