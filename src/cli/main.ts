@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { CairnError, exitCodeFor } from '../errors.js';
 import { Output } from './output.js';
+import { withNoFlags } from './flags.js';
 import type { CliContext, CommandModule } from './context.js';
 import { keyCommand } from './commands/key.js';
 import { runCommand } from './commands/run.js';
@@ -18,7 +19,8 @@ import { verifyCommand } from './commands/verify.js';
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
 
-const COMMANDS: CommandModule[] = [
+/** Every command, in the order help lists them. */
+export const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
 ];
@@ -40,7 +42,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
   let exit = 0;
   let usageError: string | undefined;
   try {
-    let parser: Argv = yargs(args)
+    let parser: Argv = withNoFlags(yargs(args))
       .scriptName('cairn')
       .parserConfiguration({ 'populate--': true, 'duplicate-arguments-array': true, 'strip-aliased': true })
       .option('debug', { type: 'boolean', default: false, describe: 'show stack traces and request details' })

@@ -16,7 +16,7 @@ export function registryOptions(y: Argv): Argv {
     .option('ca-file', { type: 'string', describe: 'PEM file of CA certificates to trust (also turns on HTTPS for loopback)' })
     .option('username', { alias: 'u', type: 'string', describe: 'registry user name (with --password-stdin); default: Docker\'s config.json' })
     .option('password-stdin', { type: 'boolean', default: false, describe: 'read the registry password from standard input' })
-    .option('registry-timeout', { type: 'number', default: 60, describe: 'seconds to wait for a registry to answer (or to send more of a body) before retrying or giving up' });
+    .option('registry-timeout', { type: 'number', default: 60, describe: 'seconds a registry has to answer a request in full, body included (one more per 64 MiB of a blob); an attempt that gets no answer is retried' });
 }
 
 let stdinPassword: Promise<string> | undefined;

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { CAIRN_VERSION } from './version.js';
 import type { CliContext } from './context.js';
 import { openReference, referrerFlags, withStores } from './registry.js';
 import type { LayoutKeys } from './commands/verify.js';
+import type { FileOrReference } from './file-or-reference.js';
 import type { ImageVerification } from '../policy/index.js';
 import type { SignedDocument } from '../intoto/index.js';
 import type { Store } from '../oci/index.js';
@@ -19,10 +19,12 @@ interface LoadedLayout {
 }
 
 // The layout: a local file, or an artifact in a registry / OCI layout (pinned by digest; a tag
-// is resolved once, with a warning).
-async function loadLayout(text: string, argv: Record<string, unknown>, ctx: CliContext, stores: Store[]): Promise<LoadedLayout> {
+// is resolved once, with a warning). Which one is decided by fileOrReference, never by what
+// happens to be on disk.
+async function loadLayout(input: FileOrReference, argv: Record<string, unknown>, ctx: CliContext, stores: Store[]): Promise<LoadedLayout> {
   const { digestOf } = await import('../digest/index.js');
-  if (existsSync(text) || (!text.includes('/') && !text.startsWith('oci:'))) {
+  const text = input.kind === 'file' ? input.path : input.text;
+  if (input.kind === 'file') {
     const { readInputFile } = await import('../disk/index.js');
     const { readSignedDocument } = await import('../intoto/index.js');
     const bytes = readInputFile(text);
@@ -42,6 +44,8 @@ async function loadLayout(text: string, argv: Record<string, unknown>, ctx: CliC
 export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, argv: Record<string, unknown>, ctx: CliContext): Promise<number> {
   const { resolveReference, formatReference } = await import('../oci/index.js');
   const { verifyImage, LocalInspectionRunner } = await import('../policy/index.js');
+  const { fileOrReference } = await import('./file-or-reference.js');
+  const layoutInput = await fileOrReference(String(argv['layout']), '--layout');
   const { ref, store } = await openReference(subjectText, argv, ctx);
   const stores: Store[] = [store];
   return withStores(stores, async () => {
@@ -49,7 +53,7 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
     if (!ref.digest) ctx.out.warn(`${subjectText} was given by tag: resolved once to ${subject.digest}; everything below is by digest (pin it to avoid the race)`);
     const repository = formatReference({ ...ref, tag: undefined, digest: undefined });
     ctx.out.info(`verifying ${repository}@${subject.digest}`);
-    const layout = await loadLayout(String(argv['layout']), argv, ctx, stores);
+    const layout = await loadLayout(layoutInput, argv, ctx, stores);
     const timeout = Number(argv['inspection-timeout']);
     const runner = new LocalInspectionRunner({ workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined });
     const allowUnbound = Boolean(argv['allow-unbound']);

@@ -19,13 +19,17 @@ import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 // each capped and digest-checked. Anyone who can push to the repository can add referrers, so
 // every item is marked ignoreIfBroken: a broken one is reported, never counted, and never
 // blocks the others. Statements must be about the image (boundTo).
+// The choice is made while the listing is read (page by page on the referrers API), before any
+// limit is counted: a flood of referrers that concern no step of the layout costs neither
+// memory nor the limit, which bounds the candidates only (issue 13 §5). The engine announces
+// the steps of each layout (expect), so that one listing serves all of them.
 
 export interface ReferrersEvidenceOptions {
   /** Other manifests whose referrers count too: the index a platform image belongs to. */
   also?: readonly Descriptor[];
   /** Parallel fetches (default 8). */
   concurrency?: number;
-  /** Most referrers considered per subject (default 1000). */
+  /** Most candidate referrers considered per subject and listing (default 1000). */
   maxReferrers?: number;
 }
 
@@ -37,9 +41,13 @@ export interface ListedReferrer {
 
 /** An EvidenceSource over the referrers of an image (and of its index). */
 export class ReferrersEvidenceSource implements EvidenceSource {
-  private listed: Promise<ListedReferrer[]> | undefined;
+  private readonly listings = new Map<string, Promise<ListedReferrer[]>>();
+  private readonly seen = new Map<string, ListedReferrer>();
   private readonly fetched = new Map<string, Promise<EvidenceItem>>();
   private readonly subjects: Descriptor[];
+  private expected: readonly Step[] | undefined;
+  /** What the listings skipped, for the report (unindexed referrer tags beyond the limit). */
+  readonly notes: string[] = [];
 
   constructor(private readonly store: ReadOnlyStore, readonly subject: Descriptor, private readonly options: ReferrersEvidenceOptions = {}) {
     this.subjects = [subject, ...(options.also ?? [])];
@@ -49,30 +57,62 @@ export class ReferrersEvidenceSource implements EvidenceSource {
     return `the referrers of ${this.subject.digest}`;
   }
 
-  /** Every in-toto referrer of the subjects (listed once). */
+  /** The steps about to be asked for (a layout's, or a sublayout's): one listing serves them all. */
+  expect(steps: readonly Step[]): void {
+    this.expected = steps;
+  }
+
+  /** The in-toto referrers that may serve the expected steps (every in-toto referrer before expect). */
   referrers(): Promise<ListedReferrer[]> {
-    this.listed ??= (async () => {
-      const max = this.options.maxReferrers ?? 1000;
-      const out: ListedReferrer[] = [];
-      for (const on of this.subjects) {
-        const list = await listReferrers(this.store, on, EVIDENCE_ARTIFACT_TYPE);
-        if (list.length > max) throw new CairnError('TOO_LARGE', `${list.length} referrers, more than the limit of ${max}`, { where: `${this.store.location}@${on.digest}` });
-        for (const d of list) if (!out.some((r) => r.descriptor.digest === d.digest)) out.push({ descriptor: d, on });
-      }
-      return out;
-    })();
-    return this.listed;
+    return this.listing(this.expected ?? null);
+  }
+
+  /** Every candidate listed so far, once each (where the evidence hung, for reports). */
+  listed(): ListedReferrer[] {
+    return [...this.seen.values()];
   }
 
   async candidatesFor(step: Step): Promise<EvidenceItem[]> {
-    const all = await this.referrers();
+    const covered = this.expected?.some((s) => s.name === step.name && s.expected_predicate_type === step.expected_predicate_type);
+    const all = await this.listing(covered ? this.expected! : [step]);
     const relevant = all.filter((r) => isFor(r.descriptor, step));
     return mapLimited(relevant, this.options.concurrency ?? 8, (r) => this.fetchItem(r));
   }
 
-  // Sublayout links live next to the image too; they are found by their own step names.
+  // The referrers that may serve one of `steps` (all in-toto ones for null), listed once per set of steps.
+  private listing(steps: readonly Step[] | null): Promise<ListedReferrer[]> {
+    const key = steps === null ? '*' : [...new Set(steps.map((s) => `${s.name}\n${s.expected_predicate_type ?? ''}`))].sort().join('\n\n');
+    let p = this.listings.get(key);
+    if (!p) {
+      p = this.list(steps);
+      this.listings.set(key, p);
+    }
+    return p;
+  }
+
+  private async list(steps: readonly Step[] | null): Promise<ListedReferrer[]> {
+    const max = this.options.maxReferrers ?? 1000;
+    const select = steps === null ? undefined : (d: Descriptor) => steps.some((s) => isFor(d, s));
+    const out: ListedReferrer[] = [];
+    for (const on of this.subjects) {
+      const onSkippedTags = (n: number) => this.notes.push(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (cairn discover --repair indexes them)`);
+      const list = await listReferrers(this.store, on, EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
+      for (const d of list) {
+        if (out.some((r) => r.descriptor.digest === d.digest)) continue;
+        const listed = { descriptor: d, on };
+        out.push(listed);
+        if (!this.seen.has(d.digest)) this.seen.set(d.digest, listed);
+      }
+    }
+    return out;
+  }
+
+// Sublayout links live next to the image too; they are found by their own step names.
+  // A view that shares the listings and fetches, with the sublayout's own expected steps.
   forSublayout(_step: Step, _functionary: AuthorisedKey): EvidenceSource {
-    return this;
+    const view = Object.create(this) as ReferrersEvidenceSource;
+    view.expected = undefined;
+    return view;
   }
 
   private fetchItem(r: ListedReferrer): Promise<EvidenceItem> {

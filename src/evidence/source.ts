@@ -65,6 +65,11 @@ export interface EvidenceSource {
    * prefixes) but need not filter by them: the engine checks signatures itself.
    */
   candidatesFor(step: Step, authorised: readonly AuthorisedKey[]): Promise<EvidenceItem[]>;
+  /**
+   * The steps of the layout about to be verified with this source, announced before any
+   * candidatesFor: a source that lists (registry referrers) can list once for all of them.
+   */
+  expect?(steps: readonly Step[]): void;
   /** The evidence of a sublayout that `functionary` signed as its link for `step`. */
   forSublayout(step: Step, functionary: AuthorisedKey): EvidenceSource;
   /** A short description for reports, e.g. the link directory. */

@@ -5,6 +5,7 @@ export {
   type ReadOnlyStore,
   type Store,
   type ReferrerLister,
+  type ReferrerFilter,
   type TagLister,
   type BlobMounter,
   type TaggedPusher,

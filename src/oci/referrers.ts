@@ -21,8 +21,12 @@ export function referrerTag(subject: Digest, referrer: Digest): string {
   return `${referrersTag(subject)}.${digestHex(referrer).slice(0, 32)}.ref`;
 }
 
-/** Reads the fallback index; an absent tag (or one that is not an index other than the subject) is empty. */
-export async function readReferrersIndex(store: ReadOnlyStore, subject: Descriptor): Promise<{ index: Index; digest?: string }> {
+/**
+ * Reads the fallback index; an absent tag (or one that is not an index other than the subject)
+ * is empty. More than `max` entries is TOO_LARGE (a filtered listing counts after filtering:
+ * the index itself is capped at 4 MiB).
+ */
+export async function readReferrersIndex(store: ReadOnlyStore, subject: Descriptor, max = MAX_REFERRERS): Promise<{ index: Index; digest?: string }> {
   let desc: Descriptor;
   try {
     desc = await store.resolve(referrersTag(subject.digest as Digest));
@@ -34,28 +38,54 @@ export async function readReferrersIndex(store: ReadOnlyStore, subject: Descript
   if (!isIndexType(desc.mediaType) || desc.digest === subject.digest) return { index: makeIndex([]) };
   const node = await fetchManifestNode(store, desc);
   if (node.kind !== 'index') return { index: makeIndex([]) };
-  if (node.index.manifests.length > MAX_REFERRERS) throw tooMany(store, subject);
+  if (node.index.manifests.length > max) throw tooMany(store, subject, max);
   return { index: node.index, digest: desc.digest };
 }
 
-function tooMany(store: ReadOnlyStore, subject: Descriptor): CairnError {
-  return new CairnError('TOO_LARGE', `more than ${MAX_REFERRERS} referrers of ${subject.digest}`, { where: store.location });
+function tooMany(store: ReadOnlyStore, subject: Descriptor, max = MAX_REFERRERS, candidates = false): CairnError {
+  return new CairnError('TOO_LARGE', `more than ${max} ${candidates ? 'candidate ' : ''}referrers of ${subject.digest}`, { where: store.location });
 }
 
 export interface ListOptions {
   /** On the fallback, also read the per-referrer tags (default true): see addReferrer. */
   fromTags?: boolean;
+  /**
+   * Keep only the referrers this accepts, judged from the listing alone (artifactType,
+   * annotations), before any limit is counted: a flood of referrers nobody asked for neither
+   * blocks the listing nor stays in memory (issue 13).
+   */
+  select?: (d: Descriptor) => boolean;
+  /**
+   * Most referrers kept (after `select`); more is TOO_LARGE (default MAX_REFERRERS). With
+   * `select`, also the most per-referrer tags read whose referrer the fallback index lacks
+   * (each costs requests and may be a candidate); the others are skipped and counted to
+   * `onSkippedTags`.
+   */
+  max?: number;
+  onSkippedTags?: (count: number) => void;
 }
 
 /** The referrers of `subject`, optionally only those of one artifactType (filtered here if the store did not). */
 export async function listReferrers(store: ReadOnlyStore, subject: Descriptor, artifactType?: string, options: ListOptions = {}): Promise<Descriptor[]> {
+  const { select } = options;
+  const max = options.max ?? MAX_REFERRERS;
   let found: Descriptor[] | null = null;
-  if (isReferrerLister(store)) found = await store.referrers(subject, artifactType);
+  if (isReferrerLister(store)) found = await store.referrers(subject, artifactType, { ...(select ? { select } : {}), max });
   if (found === null) {
-    const [read, tagged] = await Promise.all([readReferrersIndex(store, subject), options.fromTags ?? true ? referrerTagsOf(store, subject) : []]);
-    found = await mergeTagged(store, subject, read.index.manifests, tagged);
+    // filtered: the whole index is read (it is capped at 4 MiB) and counted only once filtered
+    const limit = select ? Infinity : MAX_REFERRERS;
+    const [read, tagged] = await Promise.all([readReferrersIndex(store, subject, limit), options.fromTags ?? true ? referrerTagsOf(store, subject) : []]);
+    let toRead = tagged;
+    if (select) {
+      const missing = tagsMissingFrom(subject, read.index.manifests, tagged);
+      if (missing.length > max) options.onSkippedTags?.(missing.length - max);
+      toRead = missing.slice(0, max);
+    }
+    found = await mergeTagged(store, subject, read.index.manifests, toRead, undefined, limit);
   }
-  return uniqueOfType(found, artifactType);
+  const out = uniqueOfType(found, artifactType).filter((d) => !select || select(d));
+  if (out.length > max) throw tooMany(store, subject, max, select !== undefined);
+  return out;
 }
 
 /**
@@ -131,9 +161,9 @@ export interface TagMemo {
  * reading up to 8 tags at once. Tags that name no referrer of `subject` (gone, or something
  * else) are skipped. With a memo, a tag is read once per writer however often it merges.
  */
-export async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[], tagged: string[], memo?: TagMemo): Promise<Descriptor[]> {
+export async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, known: Descriptor[], tagged: string[], memo?: TagMemo, max = MAX_REFERRERS): Promise<Descriptor[]> {
   const missing = tagsMissingFrom(subject, known, tagged).filter((t) => !memo?.dead.has(t));
-  if (missing.length > MAX_REFERRERS) throw tooMany(store, subject);
+  if (missing.length > max) throw tooMany(store, subject, max);
   const found: (Descriptor | undefined)[] = missing.map((t) => memo?.found.get(t));
   const todo = missing.map((_, i) => i).filter((i) => !found[i]);
   let next = 0;
@@ -149,7 +179,7 @@ export async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, kno
   await Promise.all(Array.from({ length: Math.min(TAG_READS, todo.length) }, worker));
   const out = [...known];
   for (const d of found) if (d && !out.some((k) => k.digest === d.digest)) out.push(d);
-  if (out.length > MAX_REFERRERS) throw tooMany(store, subject);
+  if (out.length > max) throw tooMany(store, subject, max);
   return out;
 }
 

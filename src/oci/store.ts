@@ -32,9 +32,20 @@ export interface Store extends ReadOnlyStore {
  * store has no native way (a registry without the referrers API): use the tag schema instead.
  */
 export interface ReferrerLister {
-  referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null>;
+  referrers(subject: Descriptor, artifactType?: string, filter?: ReferrerFilter): Promise<Descriptor[] | null>;
   /** Whether `referrers` lists natively, known without listing anything (a registry's probe). */
   listsReferrers?(): Promise<boolean>;
+}
+
+/**
+ * Which listed referrers are wanted, judged from the listing alone (artifactType, annotations),
+ * and how many at most: a store that lists in pages applies it page by page, so that a flood of
+ * referrers nobody asked for costs neither memory nor the limit (listReferrers applies it too).
+ */
+export interface ReferrerFilter {
+  select?: (d: Descriptor) => boolean;
+  /** Most referrers kept, after `select`; more is TOO_LARGE (default MAX_REFERRERS). */
+  max?: number;
 }
 
 /** True when a store may list referrers itself. */

@@ -34,7 +34,7 @@ export interface VerifyImageOptions extends Omit<VerifyLayoutOptions, 'evidence'
 export interface PlatformVerification {
   readonly platform?: string;
   readonly manifest: Descriptor;
-  /** How many in-toto referrers hang off the platform manifest and off the index. */
+  /** How many in-toto referrers that may serve the layout hang off the platform manifest and off the index. */
   readonly referrers: { readonly onManifest: number; readonly onIndex: number };
   readonly report: VerificationReport;
 }
@@ -72,13 +72,15 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
   const platforms: PlatformVerification[] = [];
   for (const manifest of targets) {
     const evidence = new ReferrersEvidenceSource(o.store, manifest, index ? { also: [index] } : {});
-    const listed = await evidence.referrers();
-    const onIndex = listed.filter((r) => r.on === index).length;
-    const referrers = { onManifest: listed.length - onIndex, onIndex };
     const inspections = new ImageInspectionRunner(o.store, manifest, o.commandInspections, index);
     // Bound by the platform manifest, or by the index the user pinned (which lists it by digest).
     const bindImage = { digests: [manifest.digest, ...(index ? [index.digest] : [])], allowUnbound: o.allowUnbound === true };
     const report = await verifyLayout({ ...o, evidence, inspections, bindImage });
+    // the referrers that may serve the layout's steps (the others were skipped while listing)
+    const listed = evidence.listed();
+    const onIndex = listed.filter((r) => r.on === index).length;
+    const referrers = { onManifest: listed.length - onIndex, onIndex };
+    notes.push(...evidence.notes);
     platforms.push({ ...(platformName(manifest) ? { platform: platformName(manifest) } : {}), manifest, referrers, report });
   }
   notes.push(...evidenceNotes(platforms, index));

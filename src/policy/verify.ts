@@ -110,6 +110,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
   }
 
   // Every step's files are found first, then examined together (big ones on worker threads).
+  o.evidence.expect?.(layout.steps);
   const gathered = [];
   for (const step of layout.steps) gathered.push(await gatherStepEvidence(step, parsed.keys, parsed.cas, o.evidence, now, o.revoked, pool));
   const accepted = new Map<string, StepEvidence[]>();

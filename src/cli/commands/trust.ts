@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
-import { existsSync } from 'node:fs';
 import type { Envelope } from '../../schema/index.js';
 import { asList, loadKeyFile, loadPublicKeyFile, type CliContext, type CommandModule } from '../context.js';
 import { openReference, registryOptions, withStores } from '../registry.js';
@@ -66,7 +65,9 @@ export const trustCommand: CommandModule = {
     if (!rootText) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE or REF@sha256:...`);
     let stored: { envelope: Envelope; digest: string };
     let current: Awaited<ReturnType<typeof trust.verifyPinnedRoot>>;
-    if (existsSync(rootText)) {
+    const { fileOrReference, fileOrKeyid } = await import('../file-or-reference.js');
+    const rootInput = await fileOrReference(rootText, action === 'show' && args[0] ? 'trust show' : '--root');
+    if (rootInput.kind === 'file') {
       stored = await loadRootFile(rootText);
       current = trust.verifyPinnedRoot(stored);
     } else {
@@ -86,11 +87,14 @@ export const trustCommand: CommandModule = {
     if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give signing keys with --key`);
     if (action === 'sign') {
       const env = await trust.cosignRoot(stored.envelope, signers);
-      await writeRoot(String(argv['out'] ?? (existsSync(rootText) ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
+      await writeRoot(String(argv['out'] ?? (rootInput.kind === 'file' ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
       return;
     }
     const revoke: string[] = [];
-    for (const r of asList(argv['revoke-key'])) revoke.push(/^[0-9a-f]{64}$/.test(r) ? r : (await loadPublicKeyFile(r)).keyId);
+    for (const r of asList(argv['revoke-key'])) {
+      const input = fileOrKeyid(r, '--revoke-key');
+      revoke.push(input.kind === 'keyid' ? input.keyid : (await loadPublicKeyFile(input.path)).keyId);
+    }
     const next = trust.nextRoot(current, {
       addKeys: await Promise.all(asList(argv['add-key']).map(loadPublicKeyFile)),
       removeKeys: await Promise.all(asList(argv['remove-key']).map(loadPublicKeyFile)),

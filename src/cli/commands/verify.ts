@@ -38,6 +38,7 @@ async function layoutKeys(argv: Record<string, unknown>, ctx: CliContext): Promi
   const parameters = parseParams(asList(argv['param']));
   const trustRoot = argv['trust-root'] as string | undefined;
   if (trustRoot && files.length > 0) throw new CairnError('INVALID_ARGUMENT', 'give either --layout-key or --trust-root, not both');
+  if (trustRoot) await (await import('../file-or-reference.js')).referenceOnly(trustRoot, '--trust-root');
   if (!trustRoot) {
     if (files.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give the layout owner\'s public key(s) with --layout-key, or a pinned --trust-root');
     return { keys: await Promise.all(files.map(loadPublicKeyFile)), ...(parameters ? { parameters } : {}) };
@@ -94,6 +95,10 @@ async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx:
   const { DirectoryEvidenceSource } = await import('../../evidence/index.js');
   const { reportLines, verdictLine } = await import('../verify-report.js');
   const layoutPath = String(argv['layout']);
+  const { fileOrReference } = await import('../file-or-reference.js');
+  if ((await fileOrReference(layoutPath, '--layout')).kind === 'reference') {
+    throw new CairnError('INVALID_ARGUMENT', `--layout ${layoutPath}: verifying without an image reads the layout from a file; give the image to verify (cairn verify IMAGE@sha256:... --layout ${layoutPath}), or the layout file (cairn layout pull writes one)`);
+  }
   const document = readSignedDocument(readInputText(layoutPath), layoutPath);
   const timeout = Number(argv['inspection-timeout']);
   const runner = new LocalInspectionRunner({

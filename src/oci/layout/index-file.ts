@@ -1,12 +1,15 @@
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { CairnError, fsError } from '../../errors.js';
+import { CairnError, isCairnError } from '../../errors.js';
 import { parseJson } from '../../encoding/index.js';
 import { writeFileAtomic } from '../../disk/index.js';
 import { IndexSchema, parseWith, type Index } from '../../schema/index.js';
 import { MAX_MANIFEST_BYTES } from '../store.js';
 import { OCI_INDEX } from '../mediatypes.js';
 import { withLockFile } from './lock.js';
+import { readRegular } from './regular-file.js';
+
+/** Largest index.json read (it lists every referrer of every image in the layout). */
+export const MAX_INDEX_FILE_BYTES = MAX_MANIFEST_BYTES * 16;
 
 // index.json of an OCI image layout. Readers see a whole file (it is replaced atomically by
 // rename). Writers are serialised twice: within the process by a queue per directory, and
@@ -21,12 +24,11 @@ export function readIndexFile(dir: string): Index {
   const path = join(dir, 'index.json');
   let text: Buffer;
   try {
-    text = readFileSync(path);
+    text = readRegular(path, MAX_INDEX_FILE_BYTES);
   } catch (err) {
-    const e = fsError(err, path);
-    throw e.code === 'FILE_NOT_FOUND' ? new CairnError('NOT_FOUND', 'not an OCI image layout (no index.json)', { where: dir }) : e;
+    if (isCairnError(err, 'NOT_FOUND')) throw new CairnError('NOT_FOUND', 'not an OCI image layout (no index.json)', { where: dir });
+    throw err;
   }
-  if (text.length > MAX_MANIFEST_BYTES * 16) throw new CairnError('TOO_LARGE', 'index.json is too large', { where: path });
   return parseWith(IndexSchema, parseJson(text, path), path);
 }
 

@@ -1,9 +1,10 @@
-import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { CairnError, fsError } from '../../errors.js';
+import { CairnError, fsError, isCairnError } from '../../errors.js';
 import { isDigest, parseDigest, readVerified, verifyContent, VerifyingStream, type Digest } from '../../digest/index.js';
 import { parseJson } from '../../encoding/index.js';
 import { writeFileAtomic } from '../../disk/index.js';
@@ -13,6 +14,7 @@ import { isManifestType } from '../mediatypes.js';
 import { parseManifestNode, referrerDescriptor, subjectOf } from '../manifest.js';
 import { emptyIndex, readIndexFile, updateIndexFile, writeIndexFile } from './index-file.js';
 import { sweepStaleTemp } from './sweep.js';
+import { isRegularFile, openBlob, readRegular } from './regular-file.js';
 
 // Spec: https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 // An OCI image-layout directory as a Store: blobs under blobs/sha256/<hex>, written to
@@ -46,7 +48,7 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
       if (!existsSync(join(dir, 'index.json'))) writeIndexFile(dir, emptyIndex());
       writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}\n');
     } else {
-      const text = readFileSync(marker, 'utf8');
+      const text = readRegular(marker, 64 * 1024).toString('utf8');
       const version = (parseJson(text, marker) as { imageLayoutVersion?: unknown } | null)?.imageLayoutVersion;
       if (version !== '1.0.0') throw new CairnError('UNSUPPORTED', `imageLayoutVersion ${JSON.stringify(version)} (expected "1.0.0")`, { where: marker });
     }
@@ -60,11 +62,11 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
   async fetch(desc: Descriptor): Promise<Readable> {
     const path = this.blobPath(desc.digest);
     if (!existsSync(path)) throw new CairnError('NOT_FOUND', `${desc.digest} not found`, { where: this.location });
-    return createReadStream(path);
+    return openBlob(path, desc.size, `${this.location}@${desc.digest}`);
   }
 
   async exists(desc: Descriptor): Promise<boolean> {
-    return existsSync(this.blobPath(desc.digest));
+    return isRegularFile(this.blobPath(desc.digest));
   }
 
   async resolve(reference: string): Promise<Descriptor> {
@@ -73,10 +75,9 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
       const listed = entries.find((d) => d.digest === reference);
       if (listed) return { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
       const path = this.blobPath(reference);
-      if (!existsSync(path)) throw new CairnError('NOT_FOUND', `${reference} not found`, { where: this.location });
-      const size = statSync(path).size;
-      if (size > MAX_MANIFEST_BYTES) throw new CairnError('TOO_LARGE', `${reference} is larger than the manifest limit of ${MAX_MANIFEST_BYTES} bytes`, { where: this.location });
-      const bytes = readFileSync(path);
+      if (!existsSync(path) && !isSymlink(path)) throw new CairnError('NOT_FOUND', `${reference} not found`, { where: this.location });
+      const bytes = readRegular(path, MAX_MANIFEST_BYTES, `${this.location}@${reference}`);
+      const size = bytes.length;
       verifyContent(bytes, { digest: reference, where: this.location });
       const mediaType = (parseJson(bytes, reference) as { mediaType?: unknown } | null)?.mediaType;
       if (typeof mediaType !== 'string') throw new CairnError('SCHEMA_INVALID', `${reference} has no mediaType; cannot tell what it is`, { where: this.location });
@@ -185,8 +186,14 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     if (cached !== undefined) return cached;
     const path = this.blobPath(desc.digest);
     let result: { subject: string; entry: Descriptor } | null = null;
-    if (existsSync(path) && statSync(path).size <= MAX_MANIFEST_BYTES) {
-      const bytes = readFileSync(path);
+    // A manifest that is missing, too big, or not a regular file is no referrer (never read).
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readRegular(path, MAX_MANIFEST_BYTES, `${this.location}@${desc.digest}`);
+    } catch (err) {
+      if (!isCairnError(err, 'NOT_FOUND', 'TOO_LARGE', 'UNSAFE_PATH')) throw err;
+    }
+    if (bytes) {
       verifyContent(bytes, { digest: desc.digest as Digest, where: this.location });
       const node = parseManifestNode(desc, bytes, `${this.location}@${desc.digest}`);
       const subject = subjectOf(node)?.digest;
@@ -194,5 +201,13 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     }
     this.subjects.set(desc.digest, result);
     return result;
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 
 // A writer killed mid-way (kill -9, a crash, a full disk) leaves its temp files behind: an
 // ingest/ file that never became a blob, a `.index.json.tmp-*` that was never renamed, a lock
-// renamed away to be broken, a lock's private copy (`index.json.lock.<pid>.<hex>`, lock.ts). None is ever read as content, but they pile up; the first write
+// renamed away to be broken (older versions), a lock's private copy (`index.json.lock.<pid>.<hex>`), a claim on a dead
+// writer's lock (`index.json.lock.break-<id>-<k>`, lock.ts; an hour-old claim's holder is dead too). None is ever read as content, but they pile up; the first write
 // of a store removes those older than STALE_TEMP_MS (a live writer's files are younger: it
 // keeps writing, and a stalled transfer times out long before).
 
 /** Age (ms) after which a temp file in a layout is a dead writer's leftover. */
 export const STALE_TEMP_MS = 60 * 60 * 1000;
 
-const ROOT_TEMP = /^(?:\.index\.json\.tmp-|\.oci-layout\.tmp-|index\.json\.lock\.stale-|index\.json\.lock\.\d+\.[0-9a-f]{8}$)/;
+const ROOT_TEMP = /^(?:\.index\.json\.tmp-|\.oci-layout\.tmp-|index\.json\.lock\.stale-|index\.json\.lock\.(?:break-[0-9a-f]{16}-\d+\.)?\d+\.[0-9a-f]{8}$|index\.json\.lock\.break-[0-9a-f]{16}-\d+$)/;
 
 /** Removes stale temp files of the layout at `dir`; returns how many. Errors are ignored (another writer may sweep too). */
 export function sweepStaleTemp(dir: string, now = Date.now()): number {

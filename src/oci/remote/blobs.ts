@@ -20,7 +20,7 @@ const push = (repo: string) => [`repository:${repo}:pull,push`];
 
 /** GET a blob as a stream (callers verify it). */
 export async function fetchBlob(client: RegistryClient, repo: string, desc: Descriptor): Promise<Readable> {
-  const res = await client.send({ method: 'GET', path: `/v2/${repo}/blobs/${desc.digest}`, scopes: pull(repo), ok: [200] });
+  const res = await client.send({ method: 'GET', path: `/v2/${repo}/blobs/${desc.digest}`, scopes: pull(repo), ok: [200], transferBytes: desc.size });
   const length = Number(headerText(res.headers['content-length']) ?? NaN);
   if (Number.isFinite(length) && length !== desc.size) {
     res.body.destroy();
@@ -74,13 +74,13 @@ export async function uploadBlob(client: RegistryClient, repo: string, desc: Des
   const headers = { 'content-type': 'application/octet-stream' };
   if (Buffer.isBuffer(content) || desc.size <= CHUNKED_THRESHOLD) {
     const body = Buffer.isBuffer(content) ? content : content.pipe(verifier(desc, content));
-    await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201] });
+    await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201], transferBytes: desc.size });
     return;
   }
   let offset = 0;
   for await (const chunk of chunks(content.pipe(verifier(desc, content)), CHUNK_SIZE)) {
     const range = `${offset}-${offset + chunk.length - 1}`;
-    const res = await client.send({ method: 'PATCH', path: location, headers: { ...headers, 'content-range': range, 'content-length': String(chunk.length) }, body: chunk, scopes: push(repo), ok: [202] });
+    const res = await client.send({ method: 'PATCH', path: location, headers: { ...headers, 'content-range': range, 'content-length': String(chunk.length) }, body: chunk, scopes: push(repo), ok: [202], transferBytes: chunk.length });
     discardBody(res.body);
     location = nextLocation(res.headers['location'], res.url, repo);
     offset += chunk.length;

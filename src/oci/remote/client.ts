@@ -7,14 +7,16 @@ import { isLoopbackHost } from '../reference.js';
 import { Authenticator } from './auth.js';
 import type { Credentials } from './credentials.js';
 import { networkError, redactUrl, statusError } from './errors.js';
+import { Deadline, deadlineMs } from './deadline.js';
 
 // HTTP to one registry host over undici: keep-alive connections (several at once for parallel
 // transfers), TLS verification unless `insecure`, plain HTTP for loopback hosts or when asked,
 // 401 → authenticate and retry once, redirects (blob storage) followed by hand without the
 // Authorization header when they leave the registry's origin, and retries with exponential
 // backoff and jitter on 408/429/5xx, connection resets and timeouts — only for idempotent
-// requests whose body can be sent again. A registry that stops answering times out (no header
-// or no body byte for `timeoutMs`); bodies Cairn does not need are read to at most 64 KiB.
+// requests whose body can be sent again. Each attempt, its whole body included, must be over
+// within `timeoutMs` (deadline.ts; longer for big transfers), so a registry that sends a byte at
+// a time fails in one timeout; bodies Cairn does not need are read to at most 64 KiB.
 
 export interface ClientOptions {
   /** Speak plain HTTP even to a non-loopback host. */
@@ -29,7 +31,7 @@ export interface ClientOptions {
   attempts?: number;
   /** Base backoff in ms (default 200). */
   backoffMs?: number;
-  /** Give up on a response whose headers, or next body bytes, take longer than this (ms; default 60 000). */
+  /** Each attempt of a request, its whole body included, must be over within this (ms; default 60 000); see deadline.ts. */
   timeoutMs?: number;
   /** For tests: a dispatcher to use instead of a new Agent. */
   dispatcher?: Dispatcher;
@@ -49,6 +51,8 @@ export interface RegistryRequest {
   scopes: string[];
   /** Statuses that are success; anything else becomes a RegistryError. */
   ok: number[];
+  /** Bytes the request moves (a blob's body, an upload): its deadline grows with them (deadline.ts). */
+  transferBytes?: number;
 }
 
 export interface RegistryResponse {
@@ -88,6 +92,11 @@ export class RegistryClient {
     if (this.ownAgent) await this.dispatcher.destroy();
   }
 
+  /** How long a request that moves `bytes` may take, in ms (deadline.ts). */
+  deadlineFor(bytes = 0): number {
+    return deadlineMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, bytes);
+  }
+
   /** GET /v2/: is this a registry, and can we authenticate? */
   async ping(): Promise<void> {
     const res = await this.send({ method: 'GET', path: '/v2/', scopes: [], ok: [200] });
@@ -108,6 +117,9 @@ export class RegistryClient {
     return { res, bytes: bytes as Buffer };
   }
 
+  // Each attempt runs under a deadline (deadline.ts) that covers its answer and its whole body.
+  // An attempt that got no answer by then is sent again, like one whose connection was reset; one
+  // whose answer started but did not finish is not (the registry is there, and too slow).
   private async exchange(req: RegistryRequest, read?: { maxBytes: number; where: string }): Promise<{ res: RegistryResponse; bytes?: Buffer }> {
     const attempts = this.options.attempts ?? 4;
     const replayable = req.body === undefined || Buffer.isBuffer(req.body);
@@ -123,19 +135,22 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': 'cairn', ...req.headers };
       if (authorization && sameOrigin) headers['authorization'] = authorization;
       this.options.onDebug?.(`${req.method} ${redactUrl(url)}`);
+      const deadline = new Deadline(this.deadlineFor(req.transferBytes), req.method, url);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
+        res = await request(url, { method: req.method, headers, body: req.body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout, signal: deadline.signal });
       } catch (err) {
-        if (err instanceof CairnError) throw err; // the body's own verification failed
-        if (retryable && attempt < attempts && isTransient(err)) {
+        deadline.clear();
+        if (err instanceof CairnError && !deadline.expired) throw err; // the body's own verification failed
+        if (retryable && attempt < attempts && (deadline.expired || isTransient(err))) {
           await this.backoff(attempt);
           continue;
         }
-        throw networkError(req.method, url, err);
+        throw deadline.expired ? deadline.error : networkError(req.method, url, err);
       }
       const status = res.statusCode;
       if (status === 401 && sameOrigin && !answered) {
+        deadline.clear();
         discardBody(res.body);
         const challenge = headerText(res.headers['www-authenticate']);
         authorization = await this.auth.answer(challenge, req.scopes, headers['authorization']);
@@ -146,6 +161,7 @@ export class RegistryClient {
       }
       const location = headerText(res.headers['location']);
       if ((req.method === 'GET' || req.method === 'HEAD') && [301, 302, 303, 307, 308].includes(status) && location) {
+        deadline.clear();
         discardBody(res.body);
         if (++redirects > MAX_REDIRECTS) throw new CairnError('REGISTRY_ERROR', 'too many redirects', { where: `${req.method} ${redactUrl(url)}` });
         url = new URL(location, url).toString();
@@ -153,22 +169,36 @@ export class RegistryClient {
         continue;
       }
       if (RETRY_STATUS.has(status) && retryable && attempt < attempts) {
+        deadline.clear();
         discardBody(res.body);
         await this.backoff(attempt, headerText(res.headers['retry-after']));
         continue;
       }
-      if (!req.ok.includes(status)) throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined, (t) => this.auth.scrub(t));
+      if (!req.ok.includes(status)) {
+        try {
+          throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined, (t) => this.auth.scrub(t));
+        } finally {
+          deadline.clear();
+        }
+      }
       const body = networkStream(res.body, req.method, url);
       const response = { status, headers: res.headers, body, url };
-      if (!read) return { res: response };
+      if (!read) {
+        // the caller reads the body: the clock runs until it is read or dropped
+        body.once('close', () => deadline.clear());
+        return { res: response };
+      }
       try {
         return { res: response, bytes: await readBody(response, read.maxBytes, read.where) };
       } catch (err) {
+        if (deadline.expired) throw deadline.error;
         if (retryable && attempt < attempts && isCairnError(err, 'NETWORK_ERROR')) {
           await this.backoff(attempt);
           continue;
         }
         throw err;
+      } finally {
+        deadline.clear();
       }
     }
   }
@@ -182,9 +212,10 @@ export class RegistryClient {
 
   // The token realm may be another host; its response body is capped at 1 MiB.
   private async tokenRequest(method: 'GET' | 'POST', url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+    const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const deadline = new Deadline(timeout, method, url);
     try {
-      const timeout = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout });
+      const res = await request(url, { method, headers: { 'user-agent': 'cairn', ...headers }, body, dispatcher: this.dispatcher, headersTimeout: timeout, bodyTimeout: timeout, signal: deadline.signal });
       const chunks: Buffer[] = [];
       let total = 0;
       for await (const c of res.body) {
@@ -197,8 +228,11 @@ export class RegistryClient {
       }
       return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
     } catch (err) {
+      if (deadline.expired) throw deadline.error;
       if (err instanceof CairnError) throw err;
       throw networkError(method, url, err);
+    } finally {
+      deadline.clear();
     }
   }
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { CairnError } from '../../errors.js';
 import { isDigest, readVerified, verifyContent, type Digest } from '../../digest/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
+import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerFilter, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
 import { isManifestType } from '../mediatypes.js';
 import type { RegistryClient } from './client.js';
 import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
@@ -102,9 +102,9 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
     return this.api;
   }
 
-  async referrers(subject: Descriptor, artifactType?: string): Promise<Descriptor[] | null> {
+  async referrers(subject: Descriptor, artifactType?: string, filter?: ReferrerFilter): Promise<Descriptor[] | null> {
     if (!(await this.listsReferrers())) return null;
-    return fetchReferrers(this.client, this.repository, subject.digest, artifactType);
+    return fetchReferrers(this.client, this.repository, subject.digest, artifactType, filter);
   }
 
   async mount(desc: Descriptor, source: ReadOnlyStore): Promise<boolean> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { digestOf } from '../../../src/digest/index.js';
 import { OciLayoutStore } from '../../../src/oci/index.js';
-import { withLockFile } from '../../../src/oci/layout/lock.js';
+import { readInstance, takeOver, withLockFile } from '../../../src/oci/layout/lock.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { buildImage, pushImage } from '../../helpers/image.js';
 
@@ -82,5 +82,33 @@ describe('OciLayoutStore', () => {
     }, { timeoutMs: 2000 });
     assert.ok(ran);
     assert.deepEqual(readdirSync(dir), [], 'no lock and no private lock file left behind');
+  });
+
+  // Issue 13 §5: two waiters judged the same dead lock stale; the first took it over, and the
+  // second then removed the lock the first had just taken (both wrote index.json at once). A
+  // waiter acting late on what it saw must leave another writer's lock alone.
+  it('a waiter that judged a dead lock stale never removes the lock another writer took since', async () => {
+    const { hostname } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-lock-'));
+    const lock = join(dir, 'index.json.lock');
+    writeFileSync(lock, `999999999 ${hostname()} - 0123456789abcdef\n`);
+    const seenByLateWaiter = readInstance(lock)!;
+    await withLockFile(lock, async () => {
+      const mine = readFileSync(lock, 'utf8');
+      assert.match(mine, new RegExp(`^${process.pid} `));
+      takeOver(lock, seenByLateWaiter); // the late waiter acts on the dead lock it saw
+      assert.equal(readFileSync(lock, 'utf8'), mine, 'the lock taken over is still in place');
+    }, { timeoutMs: 2000 });
+    assert.equal(existsSync(lock), false);
+    // and a claim left by a claimer that died is passed over
+    writeFileSync(lock, `999999999 ${hostname()} - fedcba9876543210\n`);
+    const dead = readInstance(lock)!;
+    const { createHash } = await import('node:crypto');
+    const id = createHash('sha256').update(`${dead.ino} ${dead.text}`).digest('hex').slice(0, 16);
+    writeFileSync(`${lock}.break-${id}-1`, `999999998 ${hostname()} - 00\n`);
+    takeOver(lock, dead);
+    assert.equal(existsSync(lock), false, 'the dead lock is removed through the next claim level');
+    const { readdirSync } = await import('node:fs');
+    assert.deepEqual(readdirSync(dir), [], 'claims removed once the lock is gone');
   });
 });
