@@ -2,7 +2,7 @@
 // whiteouts and opaque directories applied; unsafe paths rejected), streamed and hashed
 // without touching the disk. The only user of a tar parser in Cairn.
 export { type LayerSource, type ImageFile, type ImageFileType, type LayerReport, type Compression, type FlattenOptions, DEFAULT_LIMITS } from './types.js';
-export { ImageFiles } from './image-files.js';
+export { ImageFiles, SYMLINK_DIGEST_KEY } from './image-files.js';
 export { flattenLayers } from './flatten.js';
 export { type FlattenedImage, type ImageFileListing, flattenImage, listImageFiles } from './image.js';
 export { type PlatformSpec, parsePlatform, selectPlatform } from './platform.js';

@@ -121,7 +121,6 @@ class ChangeCollector implements TarSink {
     const where = `tar entry ${JSON.stringify(h.name)} at byte ${h.offset}`;
     const role = entryRole(h.name, where);
     this.current = undefined;
-    if (role.role === 'ignore') return;
     this.budget.names += h.name.length + h.linkname.length;
     if (this.budget.names > this.limits.maxPathBytes) {
       throw new CairnError('TOO_LARGE', `image has more than the limit of ${this.limits.maxPathBytes} bytes of names`);

@@ -25,10 +25,15 @@ export interface ImageFile {
   mode: number;
   /** Content length for files and hard links, target length for symlinks, 0 otherwise. */
   size: number;
-  /** Lowercase hex sha256 of the content: files and hard links only. */
+  /**
+   * Lowercase hex sha256 of the content: files and hard links, and symlinks that lead to a
+   * regular file of the image (the content of that file, as in-toto hashes a followed link).
+   */
   sha256?: string;
-  /** Symlink target as written (never followed), or the path a hard link points at. */
+  /** Symlink target as written, or the path a hard link points at. */
   linkname?: string;
+  /** For a symlink that leads to a regular file of the image: that file's path. */
+  resolved?: string;
 }
 
 /** How a layer was read: its digests, its compression as found in the bytes, and its size. */

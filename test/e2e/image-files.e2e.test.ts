@@ -36,7 +36,7 @@ describe('cairn image files', () => {
     assert.ok(lines.some((l) => l.endsWith('  app/cache/b')));
     assert.ok(!lines.some((l) => l.endsWith('  app/cache/a')), 'hidden by the opaque directory');
     assert.ok(!lines.some((l) => l.endsWith('  app/old.txt')), 'removed by a whiteout');
-    assert.ok(!lines.some((l) => l.endsWith('  app/link')), 'a symlink is not an artifact');
+    assert.ok(lines.includes(`${sha256Hex('#!/bin/sh\necho files/amd64\n')}  etc/app`), 'a symlink to a file is an artifact: that file\'s sha256');
     assert.ok(lines.includes(`${amd64.slice(7)}  /oci/manifest`));
     assert.ok(lines.includes(`${index.slice(7)}  /oci/index`));
   });
@@ -47,8 +47,8 @@ describe('cairn image files', () => {
     const out = JSON.parse(r.stdout);
     assert.equal(out.manifest.digest, amd64);
     assert.equal(out.layers.length, 3);
-    const link = out.files.find((f: { path: string }) => f.path === 'app/link');
-    assert.deepEqual({ type: link.type, linkname: link.linkname }, { type: 'symlink', linkname: 'bin' });
+    const link = out.files.find((f: { path: string }) => f.path === 'etc/app');
+    assert.deepEqual({ type: link.type, linkname: link.linkname, resolved: link.resolved }, { type: 'symlink', linkname: '../app/bin', resolved: 'app/bin' });
     assert.equal(out.artifacts['/oci/manifest'].sha256, amd64.slice(7));
   });
 });

@@ -32,7 +32,7 @@ export async function tarOf(entries: Entry[]): Promise<Buffer> {
 export function testLayers(seed: string): Entry[][] {
   return [
     [{ path: 'etc/', dir: true }, { path: 'etc/os-release', content: `ID=cairn-test\nSEED=${seed}\n` }, { path: 'app/', dir: true }, { path: 'app/old.txt', content: 'to be deleted\n' }, { path: 'app/cache/', dir: true }, { path: 'app/cache/a', content: 'a\n' }],
-    [{ path: 'app/bin', content: `#!/bin/sh\necho ${seed}\n` }, { path: 'app/.wh.old.txt', content: '' }, { path: 'app/link', symlink: 'bin' }],
+    [{ path: 'app/bin', content: `#!/bin/sh\necho ${seed}\n` }, { path: 'app/.wh.old.txt', content: '' }, { path: 'etc/app', symlink: '../app/bin' }],
     [{ path: 'app/cache/', dir: true }, { path: 'app/cache/.wh..wh..opq', content: '' }, { path: 'app/cache/b', content: 'b\n' }],
   ];
 }

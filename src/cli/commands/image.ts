@@ -4,10 +4,11 @@ import type { CommandModule } from '../context.js';
 import { openReference, registryOptions, withStores } from '../registry.js';
 
 // cairn image files REF: what the rule engine sees of an image, through the same code as
-// `cairn verify IMAGE` (imageArtifactMap): its flattened regular files with their sha256, the
-// reserved /oci/manifest, /oci/config (/oci/index) digests and the /config/<Field> execution
-// parameters; with --output json every entry of the flattened tree (type, size, mode, link
-// target) and how each layer was read.
+// `cairn verify IMAGE` (imageArtifactMap): its flattened regular files and symlinks with their
+// sha256 (or, for a symlink that leads to no file of the image, `symlink:TARGET`), the reserved
+// /oci/manifest, /oci/config (/oci/index) digests and the /config/<Field> execution parameters;
+// with --output json every entry of the flattened tree (type, size, mode, link target) and how
+// each layer was read.
 
 export const imageCommand: CommandModule = {
   command: 'image <action> <reference>',
@@ -41,7 +42,9 @@ export const imageCommand: CommandModule = {
       }
       const image = await flattenImage(store, manifest);
       const artifacts = imageArtifactMap(image, index);
-      for (const [path, d] of Object.entries(artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) ctx.out.result(`${d['sha256']}  ${path}`);
+      // sha256sum lines; a symlink that leads to no regular file shows its digest set as `symlink:TARGET`.
+      const digestText = (d: Record<string, string>) => d['sha256'] ?? Object.entries(d).map(([k, v]) => `${k}:${v}`).join(',');
+      for (const [path, d] of Object.entries(artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) ctx.out.result(`${digestText(d)}  ${path}`);
       const brief = (d: { mediaType: string; digest: string; size: number }) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
       ctx.out.json({
         ...(index ? { index: brief(index) } : {}),

@@ -39,7 +39,7 @@ const files = (n: number, prefix: string): TarEntrySpec[] =>
 describe('image layers parsed on the layer thread', () => {
   it('gives the same files and reports for gzip and plain layers (several layers, one thread)', async () => {
     const t1 = await tarOf([{ name: 'a/', type: 'dir' }, ...files(300, 'a'), { name: 'big', content: Buffer.alloc(3 << 20, 9) }]);
-    const t2 = await tarOf([{ name: 'a/.wh.f1', content: '' }, { name: 'b', type: 'symlink', linkname: 'a/f2' }, { name: 'c', type: 'hardlink', linkname: 'a/f3' }]);
+    const t2 = await tarOf([{ name: 'a/.wh.f1', content: '' }, { name: 'b', type: 'symlink', linkname: 'a/f2' }, { name: 'd3', content: Buffer.alloc(3003, 3) }, { name: 'c', type: 'hardlink', linkname: 'd3' }]);
     const r = await same(() => [layerOf(gzip(t1), OCI_GZIP, 50_000), layerOf(t2, OCI_TAR, 777)], { diffIds: [sha256(t1), sha256(t2)] });
     const ok = (r as { ok: { files: Array<{ path: string; sha256?: string }> } }).ok;
     assert.equal(ok.files.find((f) => f.path === 'big')?.sha256, hex(Buffer.alloc(3 << 20, 9)));
