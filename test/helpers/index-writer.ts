@@ -6,8 +6,9 @@ import { updateIndexFile } from '../../src/oci/layout/index-file.js';
 // its update has returned (acknowledged). The test kills it with SIGKILL at random moments.
 // Usage: node index-writer.js DIR WRITER-ID
 
-const [dir, id] = process.argv.slice(2) as [string, string];
-for (let i = 0; ; i++) {
+// `node --test dist/test/` loads every file here too: without arguments, do nothing.
+const [dir, id] = process.argv.slice(2) as [string | undefined, string | undefined];
+for (let i = 0; dir !== undefined && id !== undefined; i++) {
   const digest = `sha256:${createHash('sha256').update(`${id}/${i}`).digest('hex')}`;
   await updateIndexFile(dir, (index) => {
     index.manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: i });

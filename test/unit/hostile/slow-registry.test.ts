@@ -12,16 +12,16 @@ import { startHostileServer } from '../../helpers/hostile.js';
 // A registry that sends one byte at a time, each well within the timeout, used to keep a
 // request alive for as long as it liked (undici's timeouts only bound the silence between
 // bytes). The server here counts the bytes it managed to send before Cairn gave up: with a
-// byte every 50 ms and a timeout of 400 ms that is about 8; the request would need 2,000.
+// byte every 50 ms and a timeout of 1.5 s that is about 30; the request would need 4,000.
 
 const server = await startHostileServer();
 after(() => server.close());
 const REPO = 'slow/app';
-const TIMEOUT_MS = 400;
+const TIMEOUT_MS = 1500;
 const TRICKLE_MS = 50;
 // Bytes the server may send before Cairn gives up: the timeout's worth, and a wide margin for a
 // loaded machine (what is measured is a count, not a time: the old code sends them all).
-const FEW = 200;
+const FEW = 400;
 const stores: RegistryStore[] = [];
 let trickled = 0;
 
@@ -56,7 +56,7 @@ function trickle(socket: Socket | ServerResponse, bytes: Buffer): void {
   socket.on('close', () => clearInterval(timer));
 }
 
-const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('{}'), size: 2 }, layers: [], annotations: { pad: 'x'.repeat(1800) } }));
+const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf('{}'), size: 2 }, layers: [], annotations: { pad: 'x'.repeat(3800) } }));
 const desc = { mediaType: OCI_MANIFEST, digest: digestOf(body), size: body.length };
 
 describe('hostile registry: a byte at a time', () => {
@@ -65,7 +65,7 @@ describe('hostile registry: a byte at a time', () => {
       res.writeHead(200, { 'content-type': OCI_MANIFEST, 'content-length': String(body.length) });
       trickle(res, body);
     });
-    await assertCairnError(() => store().resolve('v1'), 'NETWORK_ERROR', /no complete answer within 0\.4 s/);
+    await assertCairnError(() => store().resolve('v1'), 'NETWORK_ERROR', /no complete answer within 1\.5 s/);
     assert.ok(trickled < FEW, `the server sent ${trickled} bytes before the request was given up`);
     assert.equal(server.requests.length, 1, 'a request that ran out of time is not sent again');
   });
@@ -75,13 +75,13 @@ describe('hostile registry: a byte at a time', () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
       trickle(res, body);
     });
-    await assertCairnError(() => fetchVerified(store(), desc, body.length), 'NETWORK_ERROR', /no complete answer within 0\.4 s/);
+    await assertCairnError(() => fetchVerified(store(), desc, body.length), 'NETWORK_ERROR', /no complete answer within 1\.5 s/);
     assert.ok(trickled < FEW, `the server sent ${trickled} bytes before the request was given up`);
   });
 
   it('fails an answer whose headers trickle in, after the attempts a silent registry gets', { timeout: 60_000 }, async () => {
     server.handle((req) => trickle(req.socket, Buffer.from(`HTTP/1.1 200 OK\r\n${'x-pad: y\r\n'.repeat(200)}\r\n`)));
-    await assertCairnError(() => store().resolve('v1'), 'NETWORK_ERROR', /no complete answer within 0\.4 s|UND_ERR_HEADERS_TIMEOUT/);
+    await assertCairnError(() => store().resolve('v1'), 'NETWORK_ERROR', /no complete answer within 1\.5 s|UND_ERR_HEADERS_TIMEOUT/);
     assert.ok(trickled < FEW, `the server sent ${trickled} bytes before the request was given up`);
     assert.equal(server.requests.length, 4, 'an attempt without an answer is retried, 4 attempts in all');
   });
