@@ -71,7 +71,8 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
     const onIndex = listed.filter((r) => r.on === index).length;
     const referrers = { onManifest: listed.length - onIndex, onIndex };
     const inspections = new ImageInspectionRunner(o.store, manifest, o.commandInspections, index);
-    const report = await verifyLayout({ ...o, evidence, inspections });
+    const image = { digest: manifest.digest, ...(platformName(manifest) ? { platform: platformName(manifest)! } : {}), ...(index ? { index: index.digest } : {}) };
+    const report = await verifyLayout({ ...o, evidence, inspections, image });
     platforms.push({ ...(platformName(manifest) ? { platform: platformName(manifest) } : {}), manifest, referrers, report });
   }
   notes.push(...evidenceNotes(platforms, index));

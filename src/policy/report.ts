@@ -17,8 +17,10 @@ export type CheckKind =
   | 'command-alignment'
   | 'step-agreement'
   | 'step-rules'
+  | 'step-attributes'
   | 'inspection-run'
-  | 'inspection-rules';
+  | 'inspection-rules'
+  | 'inspection-attributes';
 
 /** One evidence candidate for a step, and what became of it. */
 export interface EvidenceNote {
