@@ -19,7 +19,7 @@ import { CairnError } from '../errors.js';
 // Spec: https://github.com/google/cel-spec/blob/master/doc/langdef.md
 
 /** Structural limits on a parsed rule. */
-export const LIMITS = { maxAstNodes: 1000, maxDepth: 50, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 16 } as const;
+export const LIMITS = { maxAstNodes: 1000, maxDepth: 50, maxListElements: 500, maxMapEntries: 500, maxCallArguments: 16 } as const;
 
 /** A JSON-like value or a CEL value the engine returned. */
 export type CelValue = unknown;
@@ -57,7 +57,7 @@ export type ObjectTypes = Readonly<Record<string, Readonly<Record<string, string
 
 /** A CEL environment: the variables a rule may use and, for checking, object types. */
 export function celEnvironment(variables: readonly VariableDecl[], types: ObjectTypes = {}): Environment {
-  const env = new Environment({ limits: LIMITS, homogeneousAggregateLiterals: false });
+  const env = new Environment({ limits: LIMITS, homogeneousAggregateLiterals: false, enableOptionalTypes: true });
   for (const [name, fields] of Object.entries(types)) env.registerType(name, { fields: { ...fields } });
   for (const v of variables) env.registerVariable(v.name, v.type);
   env.registerFunction(`${CAIRN_MATCHES}(string, string): bool`, (s: string, p: string) => re2(p).test(s));
