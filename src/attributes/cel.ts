@@ -135,9 +135,30 @@ function plain(node: ASTNode): Plain {
     return { op: 'id', args: Number.isInteger(v) && !/e/i.test(text) ? `${text}.0` : text };
   }
   if (node.op === 'rcall' && isMatchesCall(node)) return { op: 'call', args: [CAIRN_MATCHES, [plain(node.args[1]), plain(node.args[2][0]!)]] };
-  if (node.op === 'call' && isMatchesCall(node)) return { op: 'call', args: [CAIRN_MATCHES, node.args[1].map(plain)] };
+  if (node.op === 'call' && isMatchesCall(node)) return { op: 'call', args: [CAIRN_MATCHES, node.args[1].map((n) => plain(n))] };
   const map = (a: unknown): unknown => (Array.isArray(a) ? a.map(map) : isNode(a) ? plain(a) : a);
   return { op: node.op, args: map(node.args) };
+}
+
+/**
+ * The rule's text with each `has(x.f)` written `(dyn(x.f) != null || true)`, for checking only:
+ * the engine's checker accepts any field in has(), and a misspelt field there makes
+ * `!has(x.typo) || ...` hold for every piece of evidence.
+ */
+export function hasFieldsChecked(node: ASTNode): string | undefined {
+  let found = false;
+  const visit = (n: ASTNode): Plain => {
+    if (n.op === 'call' && n.args[0] === 'has' && n.args[1].length === 1 && n.args[1][0]!.op === '.') {
+      found = true;
+      const field = visit(n.args[1][0]!);
+      return { op: '||', args: [{ op: '!=', args: [{ op: 'call', args: ['dyn', [field]] }, { op: 'value', args: null }] }, { op: 'value', args: true }] };
+    }
+    if (n.op === 'value') return plain(n);
+    const map = (a: unknown): unknown => (Array.isArray(a) ? a.map(map) : isNode(a) ? visit(a) : a);
+    return { op: n.op, args: map(n.args) };
+  };
+  const text = serialize(visit(node) as unknown as ASTNode);
+  return found ? text : undefined;
 }
 
 /** The source text of a node, as the rule writes it (to name the part of a rule that failed). */

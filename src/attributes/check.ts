@@ -1,6 +1,6 @@
 import type { Environment, ASTNode } from '@marcbachmann/cel-js';
 import { CairnError } from '../errors.js';
-import { celEnvironment, celErrorLine, checkRegex, childrenOf, type VariableDecl } from './cel.js';
+import { celEnvironment, celErrorLine, checkRegex, childrenOf, hasFieldsChecked, type VariableDecl } from './cel.js';
 import { readAttributeRule } from './rule.js';
 import { LINK_SCHEMA, PREDICATE_SCHEMAS, type PredicateSchema } from './schemas.js';
 import { LINK_PREDICATE_V03 } from './variables.js';
@@ -77,8 +77,13 @@ export function checkAttributeRules(list: unknown, predicateType: string | undef
       return;
     }
     const result = parsed.check();
-    if (!result.valid) error(`CEL: ${celErrorLine(result.error)}${known ? '' : ''}`);
+    if (!result.valid) error(`CEL: ${celErrorLine(result.error)}`);
     else if (result.type !== 'bool' && result.type !== 'dyn') error(`the rule gives a ${result.type}, not a bool`);
+    else {
+      const withHas = hasFieldsChecked(parsed.ast);
+      const again = withHas === undefined ? undefined : env.parse(withHas).check();
+      if (again && !again.valid) error(`CEL: in has(): ${celErrorLine(again.error)}`);
+    }
     for (const p of literalPatterns(parsed.ast)) {
       try {
         checkRegex(p);

@@ -23,6 +23,17 @@ describe('layout check: attribute rules', () => {
     ]);
   });
 
+  it('finds a misspelt field inside has(), which would make `!has(x.typo) || ...` always hold', async () => {
+    const out = await lines(layout([{ expected_predicate_type: 'https://spdx.dev/Document/v2.3', expected_attributes: [
+      "predicate.packages.all(p, !has(p.licenceConcluded) || p.licenceConcluded != 'GPL-3.0-only')",
+      "predicate.packages.all(p, !has(p.licenseConcluded) || p.licenseConcluded != 'GPL-3.0-only')",
+      'has(predicate.creationInfo.created) && has(predicate.creationInfo.creatd)',
+    ] }]));
+    assert.equal(out.length, 2, out.join('\n'));
+    assert.match(out[0]!, /^error steps\[0\]\.expected_attributes\[0\]: CEL: .*licenceConcluded/);
+    assert.match(out[1]!, /^error steps\[0\]\.expected_attributes\[2\]: CEL: in has\(\): No such key: creatd/);
+  });
+
   it('knows each schema (SPDX, CycloneDX, vulns, test-result)', async () => {
     const cases: [string, string, string][] = [
       ['https://spdx.dev/Document/v2.3', 'predicate.packages.all(p, p.licenseConcluded != "GPL-3.0-only")', 'predicate.packages.all(p, p.licenceConcluded != "x")'],

@@ -73,6 +73,8 @@ describe('attribute rules: verdicts', () => {
   it('matches with RE2: inline flags and POSIX classes work, backreferences do not', async () => {
     const e = link({ name: 'Build-42' });
     assert.equal(await failureOf(["name.matches('(?i)^build-[[:digit:]]+$')", "matches(name, '^B')", "!name.matches('^b')"], [e]), undefined);
+    // every call is RE2, also one inside the arguments of another
+    assert.equal(await failureOf(["matches(name.matches('(?i)^BUILD') ? name : 'z', '^B')"], [e]), undefined);
     assert.match((await failureOf(["name.matches('(B)\\\\1')"], [e]))!, /invalid RE2 regular expression/);
     assert.match((await failureOf(["name.matches(parameters.re)"], [e], { ...CTX, parameters: { re: '(?<!x)B' } }))!, /invalid RE2/);
   });
