@@ -73,6 +73,8 @@ Object.assign(step("package"), { expected_materials: [["MATCH", "out/app", "WITH
 step("write-code").expected_command = ["sh", "-c", process.env.CMD_WRITE];
 step("build").expected_command = ["sh", "-c", process.env.CMD_BUILD];
 step("package").expected_command = ["sh", "-c", process.env.CMD_PACKAGE];
+// an attribute rule (ITE-11, CEL): what the build link itself must say
+step("build").expected_attributes = [{ rule: "byproducts[\"return-value\"] == 0 && products.exists(p, p == \"out/app\")", message: "the build succeeded and made out/app" }];
 m.signed.inspect = [{ _type: "inspection", name: "image", run: ["cairn:image"],
   expected_materials: [["MATCH", "app", "IN", "usr/local/bin", "WITH", "PRODUCTS", "IN", "out", "FROM", "build"],
                        ["MATCH", "etc/*", "WITH", "MATERIALS", "IN", "base", "FROM", "package"],

@@ -7,7 +7,7 @@
 // version and the flags, and compiles afresh when it does not fit. The tour's output is
 // discarded; a failing command only means less is cached, and is named on stderr.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,10 @@ try {
   await cairn('record', 'stop', '-n', 'rec', '-k', 'alice', '-p', 'src');
   await cairn('link', 'verify', ...named('.link'), ...named('.intoto.jsonl'), '--key', 'alice.pub');
   await cairn('layout', 'create', '--step', 'build=alice.pub', '--step', 'pack=alice.pub', '--out', 'root.layout');
+  // an attribute rule, so that the CEL engine's code is cached too (verify parses it)
+  const skeleton = JSON.parse(readFileSync('root.layout', 'utf8'));
+  skeleton.signed.steps[0].expected_attributes = ["name == 'build' && command.size() >= 0 && products.all(p, p != '')"];
+  writeFileSync('root.layout', JSON.stringify(skeleton));
   await cairn('layout', 'check', 'root.layout');
   await cairn('layout', 'sign', 'root.layout', '--key', 'owner');
   await cairn('verify', '--layout', 'root.layout', '--layout-key', 'owner.pub', '--output', 'json');

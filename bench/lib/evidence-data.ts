@@ -14,24 +14,42 @@ import { CACHE } from './inputs.js';
 // artifacts per step, the last step producing exactly the image's flattened files), with the
 // cairn:image inspection matching the image's files against that step, and the 20 DSSE links,
 // which the registry group attaches to the image as its 20 referrers. Generated once into
-// bench/.cache/evidence-<image digest>-v4 (v4: reserved names /oci/*, /config/*).
+// bench/.cache/evidence-<image digest>-v5 (v4: reserved names /oci/*, /config/*; v5: the
+// attribute layout). The same layout with 100 attribute rules (5 per step, over each step's
+// link) is `root-attributes.layout`, for the verify-image-attributes row.
 
 export interface EvidenceData {
   dir: string;
   layout: string;
+  /** The same layout with ATTRIBUTE_RULES attribute rules. */
+  attributesLayout: string;
   ownerPub: string;
   /** The 20 link files (.intoto.jsonl), to attach to the image. */
   links: string[];
 }
 
 export const EVIDENCE_STEPS = 20;
+/** Attribute rules in root-attributes.layout (5 per step). */
+export const ATTRIBUTE_RULES = 100;
+
+// Five rules per step, over the link that counts for it: its name, command, predicate type,
+// the image being verified, and every product's sha256.
+function attributeRules(step: string): string[] {
+  return [
+    `name == '${step}'`,
+    'command == []',
+    "predicateType == 'https://in-toto.io/attestation/link/v0.3'",
+    "image.digest.startsWith('sha256:')",
+    'products.all(p, size(products[p].sha256) == 64)',
+  ];
+}
 
 /** The layout, keys and links for verifying `image` (generated once). */
 export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
-  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}-v4`);
+  const dir = join(CACHE, `evidence-${image.manifest.digest.slice(7, 19)}-v5`);
   const names = Array.from({ length: EVIDENCE_STEPS }, (_, i) => `step${String(i).padStart(2, '0')}`);
   const owner = join(dir, 'owner');
-  const data: EvidenceData = { dir, layout: join(dir, 'root.layout'), ownerPub: `${owner}.pub`, links: [] };
+  const data: EvidenceData = { dir, layout: join(dir, 'root.layout'), attributesLayout: join(dir, 'root-attributes.layout'), ownerPub: `${owner}.pub`, links: [] };
   if (existsSync(join(dir, 'done'))) {
     data.links = JSON.parse(readFileSync(join(dir, 'done'), 'utf8')) as string[];
     return data;
@@ -71,6 +89,9 @@ export async function evidenceData(image: BenchImage): Promise<EvidenceData> {
   };
   const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(layout)), [keySigner(ownerKey)]);
   writeFileSync(join(tmp, 'root.layout'), serializeDocument({ format: 'dsse', envelope }));
+  const withRules = { ...layout, steps: layout.steps.map((s) => ({ ...s, expected_attributes: attributeRules(s.name) })) };
+  const envelope2 = await signEnvelope(INTOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(withRules)), [keySigner(ownerKey)]);
+  writeFileSync(join(tmp, 'root-attributes.layout'), serializeDocument({ format: 'dsse', envelope: envelope2 }));
   for (const [i, name] of names.entries()) {
     const link = makeLink({ name, command: [], materials: i === 0 ? {} : arts(i - 1), products: arts(i), byproducts: {} });
     const file = linkFileName(name, alice.publicKey.keyId, 'dsse');

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/paths.js';
-import { evidenceData } from '../lib/evidence-data.js';
+import { ATTRIBUTE_RULES, evidenceData } from '../lib/evidence-data.js';
 import { largeImage, manyImage, smallImage, type BenchImage } from '../lib/image.js';
 import { benchKey, CACHE } from '../lib/inputs.js';
 import { cairnArgv, type Cmd } from '../lib/measure.js';
@@ -105,6 +105,14 @@ export const registryGroup: BenchGroup = {
       id: 'verify-image', work: `cairn verify IMAGE@digest, ${evidence.links.length} referrers + the image's files`, cairn: { label: 'cairn verify IMAGE', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }, references: [], target: { seconds: 0.5 },
       note: 'no other tool verifies an image from its referrers',
       probe: () => `${countRequests(verifyArgs)} requests`,
+    });
+    // the same with 100 attribute rules (ITE-11): what the rules add, against the row above
+    const attrArgs = ['verify', smallRef, '--layout', evidence.attributesLayout, '--layout-key', evidence.ownerPub];
+    rows.push({
+      id: 'verify-image-attributes', work: `cairn verify IMAGE@digest + ${ATTRIBUTE_RULES} attribute rules over ${evidence.links.length} attestations`,
+      cairn: { label: 'cairn verify IMAGE (rules)', cwd: CACHE, argv: cairnArgv(...attrArgs, '-q') },
+      references: [{ label: 'cairn verify IMAGE (no rules)', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }], target: { ratio: 1.1 },
+      note: 'the reference is the verify-image row itself: the rules may add at most 10 %',
     });
     return rows;
   },

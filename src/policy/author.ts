@@ -4,6 +4,7 @@ import { addSignatures, envelopeSigners, INTOTO_PAYLOAD_TYPE, signEnvelope } fro
 import { decodeBase64, parseJson, parseRfc3339 } from '../encoding/index.js';
 import { addMetablockSignatures, metablockSigners, toSignedDocument, type MetadataFormat, type SignedDocument } from '../intoto/index.js';
 import { checkLayout } from './check.js';
+import { checkLayoutAttributes } from './attributes-phase.js';
 import { formatExpires } from './layout.js';
 import { IMAGE_CONFIG_FIELD_PREFIX, IMAGE_INSPECTION_COMMAND } from './image.js';
 
@@ -133,7 +134,7 @@ export async function signLayout(json: unknown, keys: PrivateKey[], options: Sig
   let body = src.body;
   const changed = options.expires !== undefined && body['expires'] !== formatExpires(options.expires);
   if (changed) body = { ...body, expires: formatExpires(options.expires!) };
-  const errors = checkLayout(body, new Date(0)).filter((p) => p.severity === 'error');
+  const errors = [...checkLayout(body, new Date(0)), ...(await checkLayoutAttributes(body))].filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new ValidationError(errors.map((p) => ({ path: p.path, message: p.message })), { where: options.where });
   const format = options.format ?? (src.format === 'bare' ? 'legacy' : src.format);
   const warnings: string[] = [];

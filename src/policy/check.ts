@@ -21,8 +21,8 @@ export interface LayoutProblem {
 
 const KNOWN: Record<string, readonly string[]> = {
   layout: ['_type', 'expires', 'readme', 'keys', 'steps', 'inspect', 'rootcas', 'intermediatecas'],
-  step: ['_type', 'name', 'threshold', 'pubkeys', 'expected_command', 'expected_materials', 'expected_products', 'cert_constraints', 'expected_predicate_type'],
-  inspection: ['_type', 'name', 'run', 'expected_materials', 'expected_products'],
+  step: ['_type', 'name', 'threshold', 'pubkeys', 'expected_command', 'expected_materials', 'expected_products', 'cert_constraints', 'expected_predicate_type', 'expected_attributes'],
+  inspection: ['_type', 'name', 'run', 'expected_materials', 'expected_products', 'expected_attributes'],
 };
 
 type Obj = Record<string, unknown>;
@@ -87,6 +87,8 @@ export function checkLayout(body: unknown, now = new Date()): LayoutProblem[] {
   for (const { s, at, kind } of items) {
     for (const k of Object.keys(s)) if (!KNOWN[kind]!.includes(k)) warn(`${at}.${k}`, 'unknown field (in-toto-golang rejects layouts with unknown fields)');
     if (kind === 'step' && 'expected_predicate_type' in s) warn(`${at}.expected_predicate_type`, 'a Cairn extension: in-toto 1.3.1 ignores it, in-toto-golang rejects it');
+    // ITE-11 attribute rules: their shape here; their CEL in checkLayoutAttributes (attributes-phase.ts)
+    if ('expected_attributes' in s) warn(`${at}.expected_attributes`, 'ITE-11 attribute rules: in-toto 1.3.1 drops them and then rejects the layout signature, in-toto-golang rejects the layout');
     if (seen.has(s['name'])) error(`${at}.name`, `name ${JSON.stringify(s['name'])} is used twice (step and inspection names must be unique)`);
     seen.add(s['name']);
     for (const field of ['expected_materials', 'expected_products']) {

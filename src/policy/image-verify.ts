@@ -75,7 +75,8 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
     const inspections = new ImageInspectionRunner(o.store, manifest, o.commandInspections, index);
     // Bound by the platform manifest, or by the index the user pinned (which lists it by digest).
     const bindImage = { digests: [manifest.digest, ...(index ? [index.digest] : [])], allowUnbound: o.allowUnbound === true };
-    const report = await verifyLayout({ ...o, evidence, inspections, bindImage });
+    const image = { digest: manifest.digest, ...(platformName(manifest) ? { platform: platformName(manifest)! } : {}), ...(index ? { index: index.digest } : {}) };
+    const report = await verifyLayout({ ...o, evidence, inspections, bindImage, image });
     // the referrers that may serve the layout's steps (the others were skipped while listing)
     const listed = evidence.listed();
     const onIndex = listed.filter((r) => r.on === index).length;

@@ -17,6 +17,7 @@ export { PARAMETER_NAME_RE, formatParameters, substituteParameters } from './sub
 export { type InspectionRecord, type InspectionRunner, type LocalInspectionOptions, LocalInspectionRunner } from './inspect.js';
 export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
 export { type LayoutProblem, checkLayout } from './check.js';
+export { checkLayoutAttributes } from './attributes-phase.js';
 export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, imageInspectionSkeleton, SKELETON_CONFIG_DIR, parseExpiry, signLayout } from './author.js';
 export { type RevokedCheck } from './steps.js';
 export { serveExamineJobs } from './examine-pool.js';

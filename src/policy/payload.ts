@@ -15,6 +15,8 @@ export type EvidenceBody =
       readonly name: string;
       readonly command: readonly string[];
       readonly byproducts: Readonly<Record<string, unknown>>;
+      /** The link's environment (read by attribute rules). */
+      readonly environment?: Readonly<Record<string, unknown>>;
       readonly materials: ArtifactIndex;
       readonly products: ArtifactIndex;
       /** For a Statement: its predicate type; absent for a legacy link. */
@@ -87,7 +89,7 @@ function fastLink(body: Obj): EvidenceBody | undefined {
   const materials = mapIndex(body['materials']);
   const products = mapIndex(body['products']);
   if (!materials || !products) return undefined;
-  return { kind: 'link', name, command: command ?? [], byproducts: byproducts ?? {}, materials, products };
+  return { kind: 'link', name, command: command ?? [], byproducts: byproducts ?? {}, ...(environment ? { environment } : {}), materials, products };
 }
 
 function fastLinkStatement(body: Obj): EvidenceBody | undefined {
@@ -101,7 +103,7 @@ function fastLinkStatement(body: Obj): EvidenceBody | undefined {
   const products = descriptorIndex(body['subject']);
   const materials = descriptorIndex(p['materials']);
   if (!products || !materials || !Array.isArray(body['subject'])) return undefined;
-  return { kind: 'link', name: p['name'], command: command ?? [], byproducts: byproducts ?? {}, materials, products, predicateType };
+  return { kind: 'link', name: p['name'], command: command ?? [], byproducts: byproducts ?? {}, ...(environment ? { environment } : {}), materials, products, predicateType };
 }
 
 /** Reads a verified body as evidence; throws SCHEMA_INVALID for a malformed one. */
@@ -110,7 +112,7 @@ export function readEvidenceBody(body: Record<string, unknown>, where: string): 
     const fast = fastLink(body);
     if (fast) return fast;
     const link = parseLinkBody(body, where);
-    return { kind: 'link', name: link.name, command: link.command, byproducts: link.byproducts, materials: indexArtifacts(link.materials), products: indexArtifacts(link.products) };
+    return { kind: 'link', name: link.name, command: link.command, byproducts: link.byproducts, environment: link.environment, materials: indexArtifacts(link.materials), products: indexArtifacts(link.products) };
   }
   const fast = fastLinkStatement(body);
   if (fast) return fast;
@@ -119,7 +121,7 @@ export function readEvidenceBody(body: Record<string, unknown>, where: string): 
   if (p.kind === 'statement') return p;
   const l = p.link;
   return {
-    kind: 'link', name: l.name, command: l.command, byproducts: l.byproducts, materials: indexArtifacts(l.materials), products: indexArtifacts(l.products),
+    kind: 'link', name: l.name, command: l.command, byproducts: l.byproducts, environment: l.environment, materials: indexArtifacts(l.materials), products: indexArtifacts(l.products),
     ...(p.statement ? { predicateType: p.statement.predicateType } : {}),
   };
 }

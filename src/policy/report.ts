@@ -18,8 +18,10 @@ export type CheckKind =
   | 'step-agreement'
   | 'image-binding'
   | 'step-rules'
+  | 'step-attributes'
   | 'inspection-run'
-  | 'inspection-rules';
+  | 'inspection-rules'
+  | 'inspection-attributes';
 
 /** One evidence candidate for a step, and what became of it. */
 export interface EvidenceNote {

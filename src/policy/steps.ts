@@ -1,6 +1,6 @@
 import { CairnError, isCairnError } from '../errors.js';
 import type { PublicKey } from '../crypto/index.js';
-import { isLinkPredicate, type SignedDocument, type Step } from '../intoto/index.js';
+import { isLinkPredicate, type SignedDocument, type Statement, type Step } from '../intoto/index.js';
 import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
 import { isIntotoPayloadType, statementIndex } from './payload.js';
@@ -37,6 +37,10 @@ export interface StepEvidence {
   readonly byproducts: Readonly<Record<string, unknown>>;
   /** For a sublayout: the signed layout. */
   readonly document?: SignedDocument;
+  /** What attribute rules read: a link's name and environment, or a Statement of another predicate. */
+  readonly name?: string;
+  readonly environment?: Readonly<Record<string, unknown>>;
+  readonly statement?: Statement;
 }
 
 /** The outcome for one step: its check, and the evidence that counted. */
@@ -119,8 +123,8 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
     if (expected && !(isLinkPredicate(expected) && (predicate === undefined || predicate === expected))) {
       return reject(`predicate ${predicate ?? 'link (legacy)'}, but the step expects ${expected}`);
     }
-    const { materials, products, command, byproducts } = payload;
-    return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts } };
+    const { materials, products, command, byproducts, name, environment } = payload;
+    return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts, name, ...(environment ? { environment } : {}) } };
   }
   const st = payload.statement;
   if (!expected || st.predicateType !== expected) {
@@ -136,7 +140,7 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
     if (!isCairnError(err)) throw err;
     return unreadable(err.message, ids);
   }
-  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {} } };
+  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {}, statement: st } };
 }
 
 // Whether a step accepts signers through certificates (ITE-7): then candidates are examined

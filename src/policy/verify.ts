@@ -12,6 +12,7 @@ import { gatherStepEvidence, type RevokedCheck, type StepEvidence } from './step
 import { ExaminePool } from './examine-pool.js';
 import { imageBindingCheck, type ImageBindingOptions } from './binding.js';
 import { substituteParameters } from './substitute.js';
+import { inspectionAttributeChecks, prepareAttributes, stepAttributeChecks } from './attributes-phase.js';
 
 // verifyLayout: in-toto's final product verification, in in-toto's order: layout signatures
 // (every given key must have signed), expiry, parameter substitution, each step's evidence and
@@ -51,6 +52,10 @@ export interface VerifyLayoutOptions {
    * (CairnError, exit 2). Absent in local mode, where no image is claimed.
    */
   bindImage?: ImageBindingOptions;
+  /** The image being verified, which attribute rules see as `image` (set by verifyImage). */
+  image?: { readonly digest: string; readonly platform?: string; readonly index?: string };
+  /** Time limit for all attribute rules of one phase (default 5 s). */
+  attributeTimeoutMs?: number;
 }
 
 const MAX_SUBLAYOUT_DEPTH = 16;
@@ -86,6 +91,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
     throw new CairnError('SCHEMA_INVALID', `payloadType ${JSON.stringify(verified.payloadType)} is not an in-toto type`, { where: origin });
   }
   const parsed = parseLayout(verified.body, origin);
+  const attributes = await prepareAttributes(parsed.layout, origin);
+  const attributeContext = { parameters: o.parameters ?? {}, now, ...(o.image ? { image: o.image } : {}) };
   let layout = parsed.layout;
   const checks: Check[] = [];
   const finish = (summary?: SummaryLink): VerificationReport => {
@@ -156,12 +163,16 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
   }
   checks.push(...itemRules('step-rules', layout.steps, links));
   if (failed()) return finish();
+  checks.push(...stepAttributeChecks(attributes, layout.steps, accepted, attributeContext, o.attributeTimeoutMs));
+  if (failed()) return finish();
 
   const ran = await runInspections(layout.inspect, o.inspections);
   checks.push(...ran.checks);
   if (failed()) return finish();
   const all = new Map([...links, ...ran.links]);
   checks.push(...itemRules('inspection-rules', layout.inspect, all));
+  if (failed()) return finish();
+  checks.push(...inspectionAttributeChecks(attributes, layout.inspect, ran.links, attributeContext, o.attributeTimeoutMs));
   if (failed()) return finish();
 
   const first = layout.steps[0] ? accepted.get(layout.steps[0].name)![0]! : undefined;

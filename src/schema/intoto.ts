@@ -75,6 +75,8 @@ export const StepSchema = lazy(() => z.object({
   cert_constraints: z.array(CertConstraintSchema).optional(),
   /** Cairn extension (ITE-10 style): the predicate type evidence for this step must have. */
   expected_predicate_type: z.string().optional(),
+  /** ITE-11 attribute rules (CEL); their shape is read by src/attributes. */
+  expected_attributes: z.array(z.unknown()).optional(),
 }));
 export type Step = z.infer<typeof StepSchema>;
 
@@ -84,6 +86,8 @@ export const InspectionSchema = lazy(() => z.object({
   run: z.array(z.string()).default([]),
   expected_materials: z.array(RuleSchema).default([]),
   expected_products: z.array(RuleSchema).default([]),
+  /** ITE-11 attribute rules (CEL); their shape is read by src/attributes. */
+  expected_attributes: z.array(z.unknown()).optional(),
 }));
 export type Inspection = z.infer<typeof InspectionSchema>;
 

@@ -18,7 +18,7 @@ const LAYER: Record<string, number> = {
   crypto: 3,
   dsse: 4,
   intoto: 5,
-  rules: 6, trust: 6,
+  rules: 6, trust: 6, attributes: 6,
   oci: 7,
   artifacts: 8, image: 8,
   run: 9,
@@ -37,6 +37,8 @@ const OWNER: Record<string, string> = {
   'tar-stream': 'image',
   fzstd: 'image',
   'cli-progress': 'cli',
+  '@marcbachmann/cel-js': 'attributes',
+  '@bufbuild/re2': 'attributes',
 };
 
 function sources(dir: string): string[] {

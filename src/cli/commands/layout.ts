@@ -94,7 +94,7 @@ const layoutCheck: CommandModule = {
   builder: (y: Argv) =>
     y.positional('file', { type: 'string' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
   run: async (argv, ctx) => {
-    const { checkLayout } = await import('../../policy/index.js');
+    const { checkLayout, checkLayoutAttributes } = await import('../../policy/index.js');
     const { toSignedDocument } = await import('../../intoto/index.js');
     const { decodeBase64, parseJson } = await import('../../encoding/index.js');
     const file = String(argv['file']);
@@ -106,7 +106,8 @@ const layoutCheck: CommandModule = {
       body = doc.format === 'legacy' ? doc.metablock.signed : parseJson(decodeBase64(doc.envelope.payload, file), `${file}: payload`);
       signatures = doc.format === 'legacy' ? doc.metablock.signatures.length : doc.envelope.signatures.length;
     }
-    const problems = checkLayout(body);
+    const all = [...checkLayout(body), ...(await checkLayoutAttributes(body))];
+    const problems = [...all.filter((p) => p.severity === 'error'), ...all.filter((p) => p.severity === 'warning')];
     for (const p of problems) ctx.out.result(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors === 0) {
