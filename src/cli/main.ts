@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { CairnError, exitCodeFor } from '../errors.js';
 import { Output } from './output.js';
+import { CAIRN_VERSION } from './version.js';
 import type { CliContext, CommandModule } from './context.js';
 import { keyCommand } from './commands/key.js';
 import { runCommand } from './commands/run.js';
@@ -54,7 +55,8 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
         if (err) throw err;
         usageError = msg;
       })
-      .version()
+      // yargs' own .version() reads the package.json nearest the working directory: the user's
+      .version(CAIRN_VERSION)
       .help();
     const handler = (cmd: CommandModule) => async (argv: Record<string, unknown>) => {
       if (usageError) return; // yargs still calls the handler after .fail() when exitProcess is off
