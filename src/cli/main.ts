@@ -15,6 +15,7 @@ import { discoverCommand } from './commands/discover.js';
 import { copyCommand } from './commands/copy.js';
 import { layoutCommand } from './commands/layout.js';
 import { verifyCommand } from './commands/verify.js';
+import { loginCommand, logoutCommand } from './commands/login.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
@@ -22,6 +23,7 @@ import { verifyCommand } from './commands/verify.js';
 const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
+  loginCommand, logoutCommand,
 ];
 
 /**
