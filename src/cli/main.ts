@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { CairnError, exitCodeFor } from '../errors.js';
 import { Output } from './output.js';
 import { CAIRN_VERSION } from './version.js';
+import { hintFor } from './hints.js';
 import type { CliContext, CommandModule } from './context.js';
 import { keyCommand } from './commands/key.js';
 import { runCommand } from './commands/run.js';
@@ -81,12 +82,13 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
     skipHelpCache(parser);
     await parser.parseAsync();
     if (usageError) {
-      out.stderr.write(`cairn: ${usageError}\n`);
+      if (out.format === 'json') out.error({ code: 'USAGE', message: usageError, hint: 'see cairn --help', exitCode: 2 });
+      else out.stderr.write(`cairn: ${usageError}\n`);
       return 2;
     }
     return exit;
   } catch (err) {
-    return report(err, out, debug);
+    return report(err, out, debug, args);
   }
 }
 
@@ -104,14 +106,19 @@ function jsonRequested(args: string[]): boolean {
   return args.includes('--output=json') || (i >= 0 && args[i + 1] === 'json');
 }
 
-// One line for a user error with its exit code; a stack only for a bug or with --debug.
-function report(err: unknown, out: Output, debug: boolean): number {
+// One line for a user error, with what to do about it, and its exit code; a stack only for a bug
+// or with --debug.
+function report(err: unknown, out: Output, debug: boolean, args: string[]): number {
   if (err instanceof CairnError) {
-    out.stderr.write(`cairn: ${err.message}\n`);
+    const hint = hintFor(err, args);
+    const exitCode = exitCodeFor(err.code);
+    if (out.format === 'json') out.error({ code: err.code, message: err.message, hint: hint ?? null, exitCode, ...(err.where ? { where: err.where } : {}), ...(err.details ? { details: err.details } : {}) });
+    else out.stderr.write(`cairn: ${err.message}${hint ? ` (hint: ${hint})` : ''}\n`);
     if (debug && err.stack) out.stderr.write(`${err.stack}\n`);
-    return exitCodeFor(err.code);
+    return exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
+  if (out.format === 'json') out.error({ code: 'INTERNAL', message: `internal error (a bug; please report it): ${e.message}`, hint: null, exitCode: 70 });
   out.stderr.write(`cairn: internal error (a bug; please report it): ${e.message}\n${e.stack ?? ''}\n`);
   return 70;
 }
