@@ -3,6 +3,7 @@ import { CairnError, exitCodeFor } from '../errors.js';
 import { Output } from './output.js';
 import { CAIRN_VERSION } from './version.js';
 import { hintFor } from './hints.js';
+import { explainUsage, outputFormatAsOut } from './suggest.js';
 import type { CliContext, CommandModule } from './context.js';
 import { keyCommand } from './commands/key.js';
 import { runCommand } from './commands/run.js';
@@ -17,6 +18,7 @@ import { copyCommand } from './commands/copy.js';
 import { layoutCommand } from './commands/layout.js';
 import { verifyCommand } from './commands/verify.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
+import { completionCommand, enableCompletion } from './completion.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
@@ -24,7 +26,7 @@ import { loginCommand, logoutCommand } from './commands/login.js';
 const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
-  loginCommand, logoutCommand,
+  loginCommand, logoutCommand, completionCommand,
 ];
 
 /**
@@ -42,8 +44,12 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
   const format = jsonRequested(args) ? 'json' : 'text';
   let out = new Output({ debug, format });
   let exit = 0;
-  let usageError: string | undefined;
+  const usageErrors: string[] = [];
+  // the innermost command yargs built, and its name: whose options an unknown flag is compared to
+  let building: { path: string; options: string[] } = { path: '', options: [] };
   try {
+    const format = outputFormatAsOut(args);
+    if (format) return usage(out, { message: `-o ${format}: -o is --out (the file to write, as in in-toto-sign)`, hint: `for ${format} output give --output ${format}` });
     let parser: Argv = yargs(args)
       .scriptName('cairn')
       .parserConfiguration({ 'populate--': true, 'duplicate-arguments-array': true, 'strip-aliased': true })
@@ -56,36 +62,33 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
       .wrap(Math.min(110, process.stdout.columns ?? 100))
       .fail((msg, err) => {
         if (err) throw err;
-        usageError = msg;
+        usageErrors.push(msg);
       })
       // yargs' own .version() reads the package.json nearest the working directory: the user's
       .version(CAIRN_VERSION)
       .help();
     const handler = (cmd: CommandModule) => async (argv: Record<string, unknown>) => {
-      if (usageError) return; // yargs still calls the handler after .fail() when exitProcess is off
+      if (usageErrors.length) return; // yargs still calls the handler after .fail() when exitProcess is off
       out = new Output({ debug, quiet: Boolean(argv['quiet']), format: argv['output'] === 'json' ? 'json' : 'text' });
       const ctx: CliContext = { out, env };
       const code = await cmd.run(argv, ctx);
       exit = code ?? 0;
     };
     // A command with subcommands registers each with the same handler wrapper.
-    const register = (y: Argv, cmd: CommandModule): Argv =>
-      y.command({
-        command: cmd.command,
-        describe: cmd.describe,
-        builder: cmd.subcommands
-          ? (b: Argv) => cmd.subcommands!.reduce(register, cmd.builder(b)).demandCommand(1, `give a subcommand (see cairn ${String(cmd.command).split(' ')[0]} --help)`)
-          : cmd.builder,
-        handler: handler(cmd),
-      });
-    parser = COMMANDS.reduce(register, parser);
+    const register = (prefix: string) => (y: Argv, cmd: CommandModule): Argv => {
+      const path = `${prefix}${String(Array.isArray(cmd.command) ? cmd.command[0] : cmd.command).split(' ')[0]}`;
+      const build = (b: Argv): Argv => {
+        const built = cmd.builder(b);
+        building = { path, options: optionNames(built) };
+        return cmd.subcommands ? cmd.subcommands.reduce(register(`${path} `), built).demandCommand(1, `give a subcommand (see cairn ${path} --help)`) : built;
+      };
+      return y.command({ command: cmd.command, describe: cmd.describe, builder: build, handler: handler(cmd) });
+    };
+    parser = enableCompletion(COMMANDS.reduce(register(''), parser));
+    building = { path: '', options: optionNames(parser) };
     skipHelpCache(parser);
     await parser.parseAsync();
-    if (usageError) {
-      if (out.format === 'json') out.error({ code: 'USAGE', message: usageError, hint: 'see cairn --help', exitCode: 2 });
-      else out.stderr.write(`cairn: ${usageError}\n`);
-      return 2;
-    }
+    if (usageErrors.length) return usage(out, explainUsage(usageErrors, args, building.path, building.options));
     return exit;
   } catch (err) {
     return report(err, out, debug, args);
@@ -99,6 +102,19 @@ function skipHelpCache(parser: Argv): void {
   const internal = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
   const usage = internal?.getUsageInstance?.();
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+// A usage error: one line (or one JSON object) and exit 2.
+function usage(out: Output, e: { message: string; hint?: string }): number {
+  if (out.format === 'json') out.error({ code: 'USAGE', message: e.message, hint: e.hint ?? 'see cairn --help', exitCode: 2 });
+  else out.stderr.write(`cairn: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
+  return 2;
+}
+
+// The long names of a parser's options (yargs keeps them in getOptions().key).
+function optionNames(parser: Argv): string[] {
+  const options = (parser as unknown as { getOptions?: () => { key?: Record<string, unknown> } }).getOptions?.();
+  return Object.keys(options?.key ?? {});
 }
 
 function jsonRequested(args: string[]): boolean {

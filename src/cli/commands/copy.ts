@@ -16,7 +16,7 @@ export const copyCommand: CommandModule = {
       .positional('destination', { type: 'string', describe: 'host/repo[:tag] or oci:DIR[:tag] (created if missing); the source tag by default' })
       .option('referrers', { alias: 'r', type: 'boolean', default: false, describe: 'also copy every referrer, recursively' })
       .option('concurrency', { type: 'number', default: 4, describe: 'blobs transferred at once' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn copy --referrers 127.0.0.1:5000/app:1.0 oci:./airgap:app-1.0', ''),
   run: async (argv, ctx) => {
     const { copyGraph, resolveReference, formatReference } = await import('../../oci/index.js');

@@ -24,7 +24,7 @@ const layoutCreate: CommandModule = {
       .option('expires', { type: 'string', default: '30d', describe: 'expiry: 30d, 12h, 2w, 1y or a date' })
       .option('readme', { type: 'string', default: '', describe: 'the layout\'s readme text' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { layoutSkeleton, parseExpiry } = await import('../../policy/index.js');
     const { writeFileAtomic } = await import('../../disk/index.js');
@@ -60,7 +60,7 @@ const layoutSign: CommandModule = {
       .option('expires', { type: 'string', describe: 'set expires first: 30d, 12h, 2w, 1y or a date' })
       .option('out', { alias: 'o', type: 'string', describe: 'file to write (default: replace the input)' })
       .option('force', { type: 'boolean', default: false, describe: 'allow a format change to drop other keys\' signatures' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { signLayout, parseExpiry } = await import('../../policy/index.js');
     const { serializeDocument } = await import('../../intoto/index.js');
@@ -88,7 +88,7 @@ const layoutCheck: CommandModule = {
   command: 'check <file>',
   describe: 'check a layout statically: rules, names, keys, thresholds, dates',
   builder: (y: Argv) =>
-    y.positional('file', { type: 'string' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+    y.positional('file', { type: 'string', describe: 'the layout: Metablock, DSSE envelope, or bare layout JSON' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { checkLayout } = await import('../../policy/index.js');
     const { toSignedDocument } = await import('../../intoto/index.js');

@@ -72,7 +72,7 @@ export const verifyCommand: CommandModule = {
       .option('summary-key', { type: 'string', describe: 'image mode: sign a SLSA verification summary with this key and attach it to the image' })
       .option('password-env', { type: 'string', describe: 'environment variable holding the summary key\'s passphrase' })
       .option('key-type', { alias: 't', type: 'string', array: true, describe: 'accepted for in-toto compatibility; the type is read from the key file' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn verify --layout root.layout --layout-key alice.pub --link-dir links', 'local links, like in-toto-verify')
       .example('cairn verify registry.example/app@sha256:... --layout registry.example/policy@sha256:... --layout-key alice.pub', 'an image and its referrers'),
   run: async (argv, ctx) => {
