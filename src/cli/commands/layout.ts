@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
 import { asList, loadKeyFile, loadPublicKeyFile, type CommandModule } from '../context.js';
 import { layoutPullCommand, layoutPushCommand } from './layout-registry.js';
+import { layoutGraphCommand } from './layout-graph.js';
 
 // cairn layout create | sign | check. Each subcommand is its own CommandModule in
 // `layoutCommand.subcommands`; registry subcommands (push, pull) are added to that list the
@@ -121,5 +122,5 @@ export const layoutCommand: CommandModule = {
   describe: 'create, sign and check layouts',
   builder: (y: Argv) => y,
   run: async () => 2,
-  subcommands: [layoutCreate, layoutSign, layoutCheck, layoutPushCommand, layoutPullCommand],
+  subcommands: [layoutCreate, layoutSign, layoutCheck, layoutPushCommand, layoutPullCommand, layoutGraphCommand],
 };

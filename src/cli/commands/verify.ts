@@ -90,7 +90,7 @@ async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx:
   const { readSignedDocument } = await import('../../intoto/index.js');
   const { verifyLayout, LocalInspectionRunner } = await import('../../policy/index.js');
   const { DirectoryEvidenceSource } = await import('../../evidence/index.js');
-  const { reportLines, verdictLine } = await import('../verify-report.js');
+  const { reportLines, verdictLine, VERIFY_JSON_SCHEMA_VERSION } = await import('../verify-report.js');
   const layoutPath = String(argv['layout']);
   const document = readSignedDocument(readInputText(layoutPath), layoutPath);
   const timeout = Number(argv['inspection-timeout']);
@@ -116,6 +116,6 @@ async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx:
   }
   for (const l of reportLines(report)) ctx.out.result(l);
   ctx.out.result(verdictLine(report));
-  ctx.out.json(report);
+  ctx.out.json({ schemaVersion: VERIFY_JSON_SCHEMA_VERSION, mode: 'local', ...report });
   return report.verdict === 'pass' ? 0 : 1;
 }
