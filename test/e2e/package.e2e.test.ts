@@ -28,6 +28,7 @@ describe('the npm package', () => {
     assert.equal(tarball, `${pkg.name}-${pkg.version}.tgz`);
     const listing = run('tar', ['-tzf', join(dir, tarball!)]);
     assert.ok(listing.stdout.split('\n').includes('package/LICENSE'), 'the tarball has the LICENSE');
+    assert.ok(listing.stdout.split('\n').includes('package/ci/cairn-ci.sh'), 'the tarball has the CI script the GitLab component runs');
     assert.match(readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004/);
     assert.equal(pkg.license, 'Apache-2.0');
 
