@@ -48,8 +48,8 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
   // the innermost command yargs built, and its name: whose options an unknown flag is compared to
   let building: { path: string; options: string[] } = { path: '', options: [] };
   try {
-    const format = outputFormatAsOut(args);
-    if (format) return usage(out, { message: `-o ${format}: -o is --out (the file to write, as in in-toto-sign)`, hint: `for ${format} output give --output ${format}` });
+    const formatAsOut = outputFormatAsOut(args);
+    if (formatAsOut) return usage(out, { message: `-o ${formatAsOut}: -o is --out (the file to write, as in in-toto-sign)`, hint: `for ${formatAsOut} output give --output ${formatAsOut}` });
     let parser: Argv = yargs(args)
       .scriptName('cairn')
       .parserConfiguration({ 'populate--': true, 'duplicate-arguments-array': true, 'strip-aliased': true })

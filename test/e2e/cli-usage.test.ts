@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cairn, run } from '../helpers/exec.js';
-import { CAIRN_BIN } from '../helpers/paths.js';
+import { CAIRN_BIN, REPO_ROOT } from '../helpers/paths.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 // The command line as a user from oras, cosign and in-toto meets it (issue 17): every command
@@ -123,5 +123,18 @@ describe('cairn command line', () => {
       assert.match(r.stdout, /cairn --get-yargs-completions/);
     }
     assert.equal(cairn(['completion', 'tcsh'], dir).status, 2);
+  });
+
+  it('README\'s table of commands names every command and subcommand', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('\n\n', readme.indexOf('| command |')));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `cairn')).map((l) => l.split(' | ')[0]!.replace(/\\\|/g, '|'));
+    for (const [cmd] of listed(help([], dir), [])) {
+      const row = rows.find((r) => new RegExp(`\`cairn ${cmd}\\b`).test(r));
+      assert.ok(row, `README's table has no row for cairn ${cmd}`);
+      for (const [, sub] of listed(help([cmd!], dir), [cmd!])) {
+        assert.ok(rows.some((r) => new RegExp(`\`cairn ${cmd} [^\`]*\\b${sub}\\b`).test(r)), `README's table does not name cairn ${cmd} ${sub}`);
+      }
+    }
   });
 });
