@@ -53,8 +53,10 @@ test-e2e: setup build
 test-interop: setup build
 	$(NODE_TEST) dist/test/interop/
 
+# The demo also draws its supply chain (docs/demo/*.svg, shown in README.md): regenerated here.
 demo: setup build
 	bash demo/demo.sh
+	mkdir -p docs/demo && cp .demo/supply-chain.svg .demo/supply-chain-attack.svg docs/demo/
 
 # The reference tools of `make bench` beyond the test set-up: skopeo (push/pull floor) and
 # umoci (unpacking an image), from Debian, installed only when missing.

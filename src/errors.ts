@@ -64,22 +64,32 @@ export function exitCodeFor(code: ErrorCode): number {
   return EXIT_CODES[code];
 }
 
+/**
+ * Structured facts about a failure, for programs (`--output json`) and for the CLI, which turns
+ * them into advice (`reason` says which kind of failure within the code, e.g. `tls-untrusted`).
+ * Never a secret.
+ */
+export type ErrorDetails = Readonly<Record<string, string | number | boolean>>;
+
 export interface CairnErrorOptions {
   /** What the error is about: a file, a JSON path, a reference. Prefixed to the message. */
   where?: string;
   cause?: unknown;
+  details?: ErrorDetails;
 }
 
 /** The one error type of the library: a code, a one-line message, and where it happened. */
 export class CairnError extends Error {
   readonly code: ErrorCode;
   readonly where: string | undefined;
+  readonly details: ErrorDetails | undefined;
 
   constructor(code: ErrorCode, message: string, options: CairnErrorOptions = {}) {
     super(options.where ? `${options.where}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.where = options.where;
+    this.details = options.details;
   }
 
   /** A copy of this error with a location prefixed, e.g. the file a parse error came from. */

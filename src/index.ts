@@ -1,4 +1,4 @@
-// Cairn's library API: everything `import { ... } from 'cairn'` gives. Re-exports only.
+// Cairn's library API: everything `import { ... } from 'cairn-intoto'` gives. Re-exports only.
 export { CairnError, ValidationError, exitCodeFor, isCairnError, type ErrorCode, type Issue } from './errors.js';
 export * from './digest/index.js';
 export * from './encoding/index.js';

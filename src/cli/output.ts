@@ -42,6 +42,14 @@ export class Output {
     if (this.format === 'json') this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
+  /**
+   * A failure as one JSON object on stdout (json mode: CI scripts read stdout, never parse the
+   * text on stderr): code, message, hint, exitCode, and where and details when known.
+   */
+  error(value: { code: string; message: string; hint: string | null; exitCode: number; [k: string]: unknown }): void {
+    this.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
   /** A note for a human on stderr, suppressed by --quiet. */
   info(line: string): void {
     if (!this.quiet) this.stderr.write(`${line}\n`);

@@ -21,6 +21,11 @@ export function registryOptions(y: Argv): Argv {
 
 let stdinPassword: Promise<string> | undefined;
 
+/** The password given on standard input (--password-stdin), without its final newline; read once. */
+export function stdinPasswordOnce(): Promise<string> {
+  return (stdinPassword ??= readPassword());
+}
+
 async function readPassword(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -42,7 +47,7 @@ export async function accessOptions(argv: Record<string, unknown>, ctx: CliConte
   let password: string | undefined;
   if (argv['password-stdin']) {
     if (username === undefined) throw new CairnError('INVALID_ARGUMENT', '--password-stdin needs --username');
-    password = await (stdinPassword ??= readPassword());
+    password = await stdinPasswordOnce();
   } else if (username !== undefined) {
     throw new CairnError('INVALID_ARGUMENT', '--username needs --password-stdin (passwords are never taken on the command line)');
   }

@@ -73,7 +73,8 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
     await printResult(result, ctx);
     let summary: string | undefined;
     if (argv['summary-key']) summary = await pushSummary(result, { repository, store, layout, subject }, argv, ctx);
-    ctx.out.json({ ...result, image: `${repository}@${subject.digest}`, layout: { origin: layout.origin, digest: layout.digest }, ...(summary ? { summary } : {}) });
+    const { VERIFY_JSON_SCHEMA_VERSION } = await import('./verify-report.js');
+    ctx.out.json({ schemaVersion: VERIFY_JSON_SCHEMA_VERSION, mode: 'image', ...result, image: `${repository}@${subject.digest}`, layout: { origin: layout.origin, digest: layout.digest }, ...(summary ? { summary } : {}) });
     return result.verdict === 'pass' ? 0 : 1;
   });
 }

@@ -4,6 +4,13 @@ import type { Check, VerificationReport } from '../policy/index.js';
 // inspection (its worst verdict, and what decided it), warnings on lines of their own, a
 // sublayout's lines indented under its step, and a final verdict line.
 
+/**
+ * The version of `cairn verify --output json`'s shape, published as a JSON Schema in
+ * docs/verify-report.schema.json. Fields may be added within a version; it changes when a
+ * field is removed or changes meaning.
+ */
+export const VERIFY_JSON_SCHEMA_VERSION = 1;
+
 const LABEL = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' } as const;
 
 function line(verdict: keyof typeof LABEL, what: string, message: string, indent: string): string {

@@ -34,3 +34,4 @@ export {
 export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';
+export { login, logout, loginHost, type CredentialLocation } from './login.js';

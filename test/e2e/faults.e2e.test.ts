@@ -42,7 +42,10 @@ function outcome(r: BoundedRun, what: string): 'ok' | 'failed' {
   if (process.env['CAIRN_FAULT_DEBUG']) process.stderr.write(`${what}: exit ${r.code} ${r.stderr.trim()}\n`);
   if (r.code === 0) return 'ok';
   assert.equal(r.code, 3, `${what}: exit ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
+  // with --output json the failure is one JSON object on stdout (issue 17), not a line on stderr
+  const json = r.stderr.trim() === '' ? (JSON.parse(r.stdout) as { code: string; message: string; exitCode: number }) : undefined;
+  if (json) assert.equal(json.exitCode, 3, `${what}: ${r.stdout}`);
+  const lines = (json ? `cairn: ${json.message}` : r.stderr).trim().split('\n');
   assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
   assert.match(lines[0] as string, /^cairn: \S/);
   return 'failed';

@@ -59,7 +59,9 @@ async function exercise(host: string, password: string, expect: { helper: boolea
   const fails = async (args: string[], input: string, env?: NodeJS.ProcessEnv) => {
     const r = await cairn(args, input, env);
     assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
-    assert.match(r.stderr, /^cairn: .*(credentials rejected|authentication required)/m);
+    // with --output json the error is a JSON object on stdout (issue 17), else a line on stderr
+    if (args.includes('json')) assert.match((JSON.parse(r.stdout) as { message: string }).message, /credentials rejected|authentication required/);
+    else assert.match(r.stderr, /^cairn: .*(credentials rejected|authentication required)/m);
   };
   const debugged = await ok(['discover', ref, '--debug', ...login]);
   assert.match(debugged.stderr, /^debug: GET http:\/\/127\.0\.0\.1:[0-9]+\/v2\/secret\/app\/manifests\/v1$/m);

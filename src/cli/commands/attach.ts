@@ -14,7 +14,7 @@ export const attachCommand: CommandModule = {
       .positional('subject', { type: 'string', describe: 'the image: host/repo:tag, host/repo@sha256:..., or oci:DIR:tag' })
       .positional('files', { type: 'string', array: true, describe: 'DSSE envelopes (.json), bundles (.intoto.jsonl), Metablock links (.link)' })
       .option('step', { type: 'string', describe: 'the layout step the evidence is for, when a document does not name one' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { resolveReference } = await import('../../oci/index.js');
     const { attach, prepareAttach, readAttachInputs } = await import('../../attest/index.js');

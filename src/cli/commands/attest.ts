@@ -16,7 +16,7 @@ export const attestCommand: CommandModule = {
       .option('key', { alias: 'k', type: 'string', array: true, demandOption: true, describe: 'private key file(s) to sign with' })
       .option('password-env', { type: 'string', describe: 'environment variable holding the key passphrase' })
       .option('step', { type: 'string', describe: 'the layout step this evidence is for (annotation dev.cairn.step)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn attest 127.0.0.1:5000/app:1.0 --predicate prov.json --type slsaprovenance1 --key alice', ''),
   run: async (argv, ctx) => {
     const { readInputText } = await import('../../disk/index.js');

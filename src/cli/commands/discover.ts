@@ -17,7 +17,7 @@ export const discoverCommand: CommandModule = {
       .option('artifact-type', { type: 'string', describe: 'only referrers of this artifactType (e.g. application/vnd.in-toto+json)' })
       .option('depth', { type: 'number', default: 4, describe: 'how deep to follow referrers of referrers' })
       .option('repair', { type: 'boolean', default: false, describe: 'rebuild the sha256-<hex> referrers index from the per-referrer tags first' })
-      .option('output', { choices: ['tree', 'json', 'text'] as const, default: 'tree' as const }),
+      .option('output', { choices: ['tree', 'json', 'text'] as const, default: 'tree' as const, describe: 'tree or text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { resolveReference, repairReferrers, formatReference } = await import('../../oci/index.js');
     const { discover } = await import('../../attest/index.js');

@@ -10,15 +10,14 @@ import { openReference, registryOptions, withStores } from '../registry.js';
 // with --output json every entry of the flattened tree (type, size, mode, link target) and how
 // each layer was read.
 
-export const imageCommand: CommandModule = {
-  command: 'image <action> <reference>',
+const imageFiles: CommandModule = {
+  command: 'files <reference>',
   describe: 'list the files of an image as the rule engine sees them (flattened layers, sha256 of each file)',
   builder: (y: Argv) =>
     registryOptions(y)
-      .positional('action', { choices: ['files'] as const })
       .positional('reference', { type: 'string', describe: 'the image: REF[:tag|@sha256:...] or oci:DIR[:tag|@sha256:...]' })
       .option('platform', { type: 'string', describe: 'the platform (os/arch[/variant]) to list, for a multi-platform index' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { resolveReference, fetchManifestNode } = await import('../../oci/index.js');
     const { flattenImage, selectPlatform, warmLayerThread } = await import('../../image/index.js');
@@ -56,4 +55,13 @@ export const imageCommand: CommandModule = {
       });
     });
   },
+};
+
+// `cairn image`: only its subcommands do anything.
+export const imageCommand: CommandModule = {
+  command: 'image',
+  describe: 'look into an image: its files as the rule engine sees them',
+  builder: (y: Argv) => y,
+  run: async () => 2,
+  subcommands: [imageFiles],
 };

@@ -3,34 +3,21 @@ import { CairnError } from '../../errors.js';
 import type { GenerateType } from '../../crypto/index.js';
 import { asList, loadPublicKeyFile, passwordFromEnv, type CommandModule } from '../context.js';
 
-// cairn key generate | cairn key show
+// cairn key generate | cairn key show: each its own subcommand, with its own --help.
 
-export const keyCommand: CommandModule = {
-  command: 'key <action> [files..]',
-  describe: 'generate a signing key pair, or show a key\'s type and keyids',
+const keyGenerate: CommandModule = {
+  command: 'generate',
+  describe: 'write a signing key pair: PREFIX (private, PKCS#8, mode 0600) and PREFIX.pub (SPKI)',
   builder: (y: Argv) =>
     y
-      .positional('action', { choices: ['generate', 'show'] as const, describe: 'generate: write PREFIX and PREFIX.pub; show: describe key files' })
-      .positional('files', { type: 'string', array: true, describe: 'key files (show)' })
-      .option('type', { alias: 't', choices: ['ed25519', 'ecdsa-p256', 'ecdsa-p384', 'rsa'] as const, default: 'ed25519' as const, describe: 'key type (generate)' })
+      .option('type', { alias: 't', choices: ['ed25519', 'ecdsa-p256', 'ecdsa-p384', 'rsa'] as const, default: 'ed25519' as const, describe: 'key type' })
       .option('out', { alias: 'o', type: 'string', default: 'cairn', describe: 'file prefix: writes PREFIX (private, mode 0600) and PREFIX.pub' })
       .option('force', { type: 'boolean', default: false, describe: 'replace existing key files' })
       .option('password-env', { type: 'string', describe: 'encrypt the private key with the passphrase in this environment variable' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
+      .example('cairn key generate --type ecdsa-p256 --out alice', 'alice and alice.pub'),
   run: async (argv, ctx) => {
     const crypto = await import('../../crypto/index.js');
-    if (argv['action'] === 'show') {
-      const files = asList(argv['files']);
-      if (files.length === 0) throw new CairnError('INVALID_ARGUMENT', 'key show: give one or more key files');
-      const shown = [];
-      for (const f of files) {
-        const k = await loadPublicKeyFile(f);
-        shown.push({ file: f, keytype: k.keyType, scheme: k.scheme, keyid: k.keyId, keyids: [...k.keyIds] });
-        ctx.out.result(`${f}: ${k.scheme} keyid ${k.keyId}`);
-      }
-      ctx.out.json(shown);
-      return;
-    }
     const { writeFileAtomic } = await import('../../disk/index.js');
     const prefix = String(argv['out']);
     const password = passwordFromEnv(ctx.env, argv['password-env'] as string | undefined);
@@ -50,4 +37,33 @@ export const keyCommand: CommandModule = {
     ctx.out.result(`wrote ${prefix} and ${pubPath} (${key.publicKey.scheme}, keyid ${key.publicKey.keyId})`);
     ctx.out.json({ private: prefix, public: pubPath, scheme: key.publicKey.scheme, keyid: key.publicKey.keyId });
   },
+};
+
+const keyShow: CommandModule = {
+  command: 'show <files..>',
+  describe: 'show key files\' type, scheme and keyids (legacy and new in-toto keyids)',
+  builder: (y: Argv) =>
+    y
+      .positional('files', { type: 'string', array: true, describe: 'public or private key files (PEM or securesystemslib JSON)' })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
+  run: async (argv, ctx) => {
+    const files = asList(argv['files']);
+    if (files.length === 0) throw new CairnError('INVALID_ARGUMENT', 'key show: give one or more key files');
+    const shown = [];
+    for (const f of files) {
+      const k = await loadPublicKeyFile(f);
+      shown.push({ file: f, keytype: k.keyType, scheme: k.scheme, keyid: k.keyId, keyids: [...k.keyIds] });
+      ctx.out.result(`${f}: ${k.scheme} keyid ${k.keyId}`);
+    }
+    ctx.out.json(shown);
+  },
+};
+
+// `cairn key`: only its subcommands do anything.
+export const keyCommand: CommandModule = {
+  command: 'key',
+  describe: 'generate a signing key pair, or show a key\'s type and keyids',
+  builder: (y: Argv) => y,
+  run: async () => 2,
+  subcommands: [keyGenerate, keyShow],
 };

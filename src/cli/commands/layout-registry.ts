@@ -15,7 +15,7 @@ export const layoutPushCommand: CommandModule = {
     registryOptions(y)
       .positional('layout', { type: 'string', describe: 'signed layout file (Metablock or DSSE envelope)' })
       .positional('reference', { type: 'string', describe: 'host/repo:tag or oci:DIR:tag' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { readInputFile } = await import('../../disk/index.js');
     const { readSignedDocument } = await import('../../intoto/index.js');
@@ -42,7 +42,7 @@ export const layoutPullCommand: CommandModule = {
     registryOptions(y)
       .positional('reference', { type: 'string', describe: 'host/repo:tag, host/repo@sha256:... (pinned), or oci:DIR:tag' })
       .option('out', { alias: 'o', type: 'string', describe: 'write the layout here (default: the name it was pushed with)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { resolveReference } = await import('../../oci/index.js');
     const { pullLayout } = await import('../../attest/index.js');

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
 import { asList, loadKeyFile, loadPublicKeyFile, type CommandModule } from '../context.js';
 import { layoutPullCommand, layoutPushCommand } from './layout-registry.js';
+import { layoutGraphCommand } from './layout-graph.js';
 
 // cairn layout create | sign | check. Each subcommand is its own CommandModule in
 // `layoutCommand.subcommands`; registry subcommands (push, pull) are added to that list the
@@ -25,7 +26,7 @@ const layoutCreate: CommandModule = {
       .option('readme', { type: 'string', default: '', describe: 'the layout\'s readme text' })
       .option('image', { type: 'boolean', default: true, describe: 'write the image inspection (cairn:image) that binds the layout to the image; --no-image for a layout verified only against local links (in-toto-verify)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { layoutSkeleton, parseExpiry } = await import('../../policy/index.js');
     const { writeFileAtomic } = await import('../../disk/index.js');
@@ -64,7 +65,7 @@ const layoutSign: CommandModule = {
       .option('expires', { type: 'string', describe: 'set expires first: 30d, 12h, 2w, 1y or a date' })
       .option('out', { alias: 'o', type: 'string', describe: 'file to write (default: replace the input)' })
       .option('force', { type: 'boolean', default: false, describe: 'allow a format change to drop other keys\' signatures' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { signLayout, parseExpiry } = await import('../../policy/index.js');
     const { serializeDocument } = await import('../../intoto/index.js');
@@ -92,7 +93,7 @@ const layoutCheck: CommandModule = {
   command: 'check <file>',
   describe: 'check a layout statically: rules, names, keys, thresholds, dates',
   builder: (y: Argv) =>
-    y.positional('file', { type: 'string' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+    y.positional('file', { type: 'string', describe: 'the layout: Metablock, DSSE envelope, or bare layout JSON' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { checkLayout, checkLayoutAttributes } = await import('../../policy/index.js');
     const { toSignedDocument } = await import('../../intoto/index.js');
@@ -126,5 +127,5 @@ export const layoutCommand: CommandModule = {
   describe: 'create, sign and check layouts',
   builder: (y: Argv) => y,
   run: async () => 2,
-  subcommands: [layoutCreate, layoutSign, layoutCheck, layoutPushCommand, layoutPullCommand],
+  subcommands: [layoutCreate, layoutSign, layoutCheck, layoutPushCommand, layoutPullCommand, layoutGraphCommand],
 };

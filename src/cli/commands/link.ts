@@ -9,10 +9,10 @@ export const linkCommand: CommandModule = {
   describe: 'verify the signatures of link files, or show what a link records',
   builder: (y: Argv) =>
     y
-      .positional('action', { choices: ['verify', 'show'] as const })
-      .positional('files', { type: 'string', array: true })
+      .positional('action', { choices: ['verify', 'show'] as const, describe: 'verify: check who signed each link; show: print them' })
+      .positional('files', { type: 'string', array: true, describe: 'link files (.link, .intoto.jsonl, DSSE envelopes)' })
       .option('key', { alias: 'k', type: 'string', array: true, describe: 'public key(s) that must have signed each link (verify)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { readSignedDocument, verifyDocument, interpretPayload } = await import('../../intoto/index.js');
     const { keyVerifier } = await import('../../crypto/index.js');

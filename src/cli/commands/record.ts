@@ -7,7 +7,7 @@ import { artifactOptions, stepOptions } from './run.js';
 export const recordCommand: CommandModule = {
   command: 'record <phase>',
   describe: 'record a step in two halves: start (materials) and stop (products, writes the link)',
-  builder: (y: Argv) => stepOptions(y).positional('phase', { choices: ['start', 'stop'] as const }),
+  builder: (y: Argv) => stepOptions(y).positional('phase', { choices: ['start', 'stop'] as const, describe: 'start: hash the materials; stop: hash the products and sign the link' }),
   run: async (argv, ctx) => {
     const { recordStart, recordStop } = await import('../../run/index.js');
     const key = await loadKeyFile(String(argv['key']), ctx.env, argv['password-env'] as string | undefined);

@@ -21,7 +21,7 @@ export function stepOptions(y: Argv): Argv {
     .option('normalize-line-endings', { alias: 'l', type: 'boolean', default: false, describe: 'hash text with CRLF/CR as LF' })
     .option('format', { choices: ['legacy', 'dsse'] as const, default: 'legacy' as const, describe: 'Metablock (in-toto 1.x) or DSSE Statement' })
     .option('metadata-directory', { alias: ['d', 'out'], type: 'string', default: '.', describe: 'where to write the link' })
-    .option('output', { choices: ['text', 'json'] as const, default: 'text' as const });
+    .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' });
 }
 
 /** Maps parsed flags to the library's artifact options. */

@@ -29,82 +29,116 @@ async function writeRoot(path: string, envelope: unknown, ctx: CliContext, versi
   ctx.out.json({ file: path, version });
 }
 
+const OUTPUT = { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' };
+
+// Options of the subcommands that write a new version.
+function versionOptions(y: Argv): Argv {
+  return y
+    .option('key', { alias: 'k', type: 'string', array: true, describe: 'private key(s) that sign this version' })
+    .option('password-env', { type: 'string', describe: 'environment variable holding the keys\' passphrase' })
+    .option('threshold', { type: 'number', describe: 'owner signatures needed for a layout and for the next version' })
+    .option('expires', { type: 'string', default: '365d', describe: 'validity of this version, e.g. 365d' })
+    .option('out', { alias: 'o', type: 'string', describe: 'file to write (default root.<version>.json)' })
+    .option('output', OUTPUT);
+}
+
+const rootOption = { type: 'string', describe: 'the current version: a file, or REF@sha256:... of a pinned version (walked to the newest)' } as const;
+const stateOption = { type: 'string', describe: 'with a reference: file remembering the newest version seen' } as const;
+
+// Each subcommand has its own options and --help; they share trustRun, which dispatches on the action.
+const sub = (action: string, command: string, describe: string, builder: (y: Argv) => Argv): CommandModule => ({
+  command,
+  describe,
+  builder,
+  run: (argv, ctx) => trustRun({ ...argv, action, args: asList(argv['file']).concat(asList(argv['repository']), asList(argv['reference'])) }, ctx),
+});
+
 export const trustCommand: CommandModule = {
-  command: 'trust <action> [args..]',
+  command: 'trust',
   describe: 'manage the trust root: the owner keys allowed to sign layouts (rotation, revocation)',
-  builder: (y: Argv) =>
-    registryOptions(y)
-      .positional('action', { choices: ['init', 'rotate', 'sign', 'show', 'push'] as const })
-      .positional('args', { type: 'string', array: true, describe: 'push: FILE REF; show: REF (pinned by digest) or nothing with --root FILE' })
-      .option('trust-state', { type: 'string', describe: 'show/rotate from a reference: file remembering the newest version seen' })
-      .option('key', { alias: 'k', type: 'string', array: true, describe: 'private key(s) that sign this version' })
-      .option('owner', { type: 'string', array: true, describe: 'init: public keys of the owners (default: the --key keys)' })
-      .option('threshold', { type: 'number', describe: 'owner signatures needed for a layout and for the next version' })
-      .option('expires', { type: 'string', default: '365d', describe: 'validity of this version, e.g. 365d' })
-      .option('root', { type: 'string', describe: 'rotate/sign/show: the current version: a file, or REF@sha256:... of a pinned version (walked to the newest)' })
-      .option('add-key', { type: 'string', array: true, describe: 'rotate: public key of a new owner' })
-      .option('remove-key', { type: 'string', array: true, describe: 'rotate: public key of an owner to drop' })
-      .option('revoke-key', { type: 'string', array: true, describe: 'rotate: public key file or keyid to revoke everywhere' })
-      .option('password-env', { type: 'string' })
-      .option('out', { alias: 'o', type: 'string', describe: 'file to write (default root.<version>.json)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const }),
-  run: async (argv, ctx) => {
-    const trust = await import('../../trust/index.js');
-    const signers = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
-    const action = argv['action'];
-    if (action === 'init') {
-      if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', 'trust init: give the owners\' private keys with --key');
-      const owners = argv['owner'] ? await Promise.all(asList(argv['owner']).map(loadPublicKeyFile)) : signers.map((s) => s.publicKey);
-      const root = trust.makeRoot(1, { keys: owners, threshold: Number(argv['threshold'] ?? 1), expires: trust.expiryIn(days(String(argv['expires']))) });
-      await writeRoot(String(argv['out'] ?? 'root.1.json'), await trust.signRoot(root, signers), ctx, 1);
-      return;
-    }
-    const args = asList(argv['args']);
-    if (action === 'push') return pushRoot(args, argv, ctx);
-    const rootText = action === 'show' && args[0] ? args[0] : (argv['root'] as string | undefined);
-    if (!rootText) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE or REF@sha256:...`);
-    let stored: { envelope: Envelope; digest: string };
-    let current: Awaited<ReturnType<typeof trust.verifyPinnedRoot>>;
-    const { fileOrReference, fileOrKeyid } = await import('../file-or-reference.js');
-    const rootInput = await fileOrReference(rootText, action === 'show' && args[0] ? 'trust show' : '--root');
-    if (rootInput.kind === 'file') {
-      stored = await loadRootFile(rootText);
-      current = trust.verifyPinnedRoot(stored);
-    } else {
-      const { walkTrustRoot } = await import('../trust-root.js');
-      current = await walkTrustRoot(rootText, argv, ctx);
-      stored = { envelope: await fetchEnvelope(current.digest, rootText, argv, ctx), digest: current.digest };
-    }
-    if (action === 'show') {
-      const r = current.root;
-      ctx.out.result(`trust root version ${r.version} (${stored.digest}), expires ${r.expires}, threshold ${r.threshold} of ${current.keys.length}`);
-      for (const c of current.chain) ctx.out.result(`  version ${c.version}: ${c.digest}, signed by ${c.signedBy.map((k) => k.slice(0, 8)).join(', ')}`);
-      for (const k of current.keys) ctx.out.result(`  owner ${k.keyId} (${k.scheme})`);
-      for (const id of r.revoked) ctx.out.result(`  revoked ${id}`);
-      ctx.out.json({ ...r, digest: stored.digest, chain: current.chain });
-      return;
-    }
-    if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give signing keys with --key`);
-    if (action === 'sign') {
-      const env = await trust.cosignRoot(stored.envelope, signers);
-      await writeRoot(String(argv['out'] ?? (rootInput.kind === 'file' ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
-      return;
-    }
-    const revoke: string[] = [];
-    for (const r of asList(argv['revoke-key'])) {
-      const input = fileOrKeyid(r, '--revoke-key');
-      revoke.push(input.kind === 'keyid' ? input.keyid : (await loadPublicKeyFile(input.path)).keyId);
-    }
-    const next = trust.nextRoot(current, {
-      addKeys: await Promise.all(asList(argv['add-key']).map(loadPublicKeyFile)),
-      removeKeys: await Promise.all(asList(argv['remove-key']).map(loadPublicKeyFile)),
-      revoke,
-      threshold: argv['threshold'] === undefined ? undefined : Number(argv['threshold']),
-      expires: trust.expiryIn(days(String(argv['expires']))),
-    });
-    await writeRoot(String(argv['out'] ?? `root.${next.version}.json`), await trust.signRoot(next, signers), ctx, next.version);
-  },
+  builder: (y: Argv) => y,
+  run: async () => 2,
+  subcommands: [
+    sub('init', 'init', 'write version 1: the first owners and their threshold', (y) =>
+      versionOptions(y).option('owner', { type: 'string', array: true, describe: 'public keys of the owners (default: the --key keys)' })),
+    sub('rotate', 'rotate', 'write the next version: add, remove or revoke keys; signed by old and new owners', (y) =>
+      versionOptions(registryOptions(y))
+        .option('root', rootOption)
+        .option('trust-state', stateOption)
+        .option('add-key', { type: 'string', array: true, describe: 'public key of a new owner' })
+        .option('remove-key', { type: 'string', array: true, describe: 'public key of an owner to drop' })
+        .option('revoke-key', { type: 'string', array: true, describe: 'public key file or keyid to revoke everywhere' })),
+    sub('sign', 'sign', 'add signatures to a version (another owner co-signs)', (y) => versionOptions(registryOptions(y)).option('root', rootOption).option('trust-state', stateOption)),
+    sub('show', 'show [reference]', 'show a version, its chain of signers and its owners', (y) =>
+      registryOptions(y)
+        .positional('reference', { type: 'string', describe: 'REF@sha256:... of a pinned version (or give --root FILE)' })
+        .option('root', rootOption)
+        .option('trust-state', stateOption)
+        .option('output', OUTPUT)),
+    sub('push', 'push <file> <repository>', 'store a version in a registry or oci: directory, tagged root.<version>', (y) =>
+      registryOptions(y)
+        .positional('file', { type: 'string', describe: 'the version file (root.N.json)' })
+        .positional('repository', { type: 'string', describe: 'REGISTRY/REPO or oci:DIR' })
+        .option('output', OUTPUT)),
+  ],
 };
+
+async function trustRun(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
+  const trust = await import('../../trust/index.js');
+  const signers = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
+  const action = argv['action'];
+  if (action === 'init') {
+    if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', 'trust init: give the owners\' private keys with --key');
+    const owners = argv['owner'] ? await Promise.all(asList(argv['owner']).map(loadPublicKeyFile)) : signers.map((s) => s.publicKey);
+    const root = trust.makeRoot(1, { keys: owners, threshold: Number(argv['threshold'] ?? 1), expires: trust.expiryIn(days(String(argv['expires']))) });
+    await writeRoot(String(argv['out'] ?? 'root.1.json'), await trust.signRoot(root, signers), ctx, 1);
+    return;
+  }
+  const args = asList(argv['args']);
+  if (action === 'push') return pushRoot(args, argv, ctx);
+  const rootText = action === 'show' && args[0] ? args[0] : (argv['root'] as string | undefined);
+  if (!rootText) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE or REF@sha256:...`);
+  let stored: { envelope: Envelope; digest: string };
+  let current: Awaited<ReturnType<typeof trust.verifyPinnedRoot>>;
+  const { fileOrReference, fileOrKeyid } = await import('../file-or-reference.js');
+  const rootInput = await fileOrReference(rootText, action === 'show' && args[0] ? 'trust show' : '--root');
+  if (rootInput.kind === 'file') {
+    stored = await loadRootFile(rootText);
+    current = trust.verifyPinnedRoot(stored);
+  } else {
+    const { walkTrustRoot } = await import('../trust-root.js');
+    current = await walkTrustRoot(rootText, argv, ctx);
+    stored = { envelope: await fetchEnvelope(current.digest, rootText, argv, ctx), digest: current.digest };
+  }
+  if (action === 'show') {
+    const r = current.root;
+    ctx.out.result(`trust root version ${r.version} (${stored.digest}), expires ${r.expires}, threshold ${r.threshold} of ${current.keys.length}`);
+    for (const c of current.chain) ctx.out.result(`  version ${c.version}: ${c.digest}, signed by ${c.signedBy.map((k) => k.slice(0, 8)).join(', ')}`);
+    for (const k of current.keys) ctx.out.result(`  owner ${k.keyId} (${k.scheme})`);
+    for (const id of r.revoked) ctx.out.result(`  revoked ${id}`);
+    ctx.out.json({ ...r, digest: stored.digest, chain: current.chain });
+    return;
+  }
+  if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give signing keys with --key`);
+  if (action === 'sign') {
+    const env = await trust.cosignRoot(stored.envelope, signers);
+    await writeRoot(String(argv['out'] ?? (rootInput.kind === 'file' ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
+    return;
+  }
+  const revoke: string[] = [];
+  for (const r of asList(argv['revoke-key'])) {
+    const input = fileOrKeyid(r, '--revoke-key');
+    revoke.push(input.kind === 'keyid' ? input.keyid : (await loadPublicKeyFile(input.path)).keyId);
+  }
+  const next = trust.nextRoot(current, {
+    addKeys: await Promise.all(asList(argv['add-key']).map(loadPublicKeyFile)),
+    removeKeys: await Promise.all(asList(argv['remove-key']).map(loadPublicKeyFile)),
+    revoke,
+    threshold: argv['threshold'] === undefined ? undefined : Number(argv['threshold']),
+    expires: trust.expiryIn(days(String(argv['expires']))),
+  });
+  await writeRoot(String(argv['out'] ?? `root.${next.version}.json`), await trust.signRoot(next, signers), ctx, next.version);
+}
 
 // The envelope of a version already walked (fetched again by its digest, not by tag).
 async function fetchEnvelope(digest: string, text: string, argv: Record<string, unknown>, ctx: CliContext): Promise<Envelope> {

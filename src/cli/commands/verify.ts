@@ -74,7 +74,7 @@ export const verifyCommand: CommandModule = {
       .option('summary-key', { type: 'string', describe: 'image mode: sign a SLSA verification summary with this key and attach it to the image' })
       .option('password-env', { type: 'string', describe: 'environment variable holding the summary key\'s passphrase' })
       .option('key-type', { alias: 't', type: 'string', array: true, describe: 'accepted for in-toto compatibility; the type is read from the key file' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn verify --layout root.layout --layout-key alice.pub --link-dir links', 'local links, like in-toto-verify')
       .example('cairn verify registry.example/app@sha256:... --layout registry.example/policy@sha256:... --layout-key alice.pub', 'an image and its referrers'),
   run: async (argv, ctx) => {
@@ -93,7 +93,7 @@ async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx:
   const { readSignedDocument } = await import('../../intoto/index.js');
   const { verifyLayout, LocalInspectionRunner } = await import('../../policy/index.js');
   const { DirectoryEvidenceSource } = await import('../../evidence/index.js');
-  const { reportLines, verdictLine } = await import('../verify-report.js');
+  const { reportLines, verdictLine, VERIFY_JSON_SCHEMA_VERSION } = await import('../verify-report.js');
   const layoutPath = String(argv['layout']);
   const { fileOrReference } = await import('../file-or-reference.js');
   if ((await fileOrReference(layoutPath, '--layout')).kind === 'reference') {
@@ -123,6 +123,6 @@ async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx:
   }
   for (const l of reportLines(report)) ctx.out.result(l);
   ctx.out.result(verdictLine(report));
-  ctx.out.json(report);
+  ctx.out.json({ schemaVersion: VERIFY_JSON_SCHEMA_VERSION, mode: 'local', ...report });
   return report.verdict === 'pass' ? 0 : 1;
 }

@@ -89,11 +89,11 @@ export class Authenticator {
     const creds = await this.credentials();
     if (creds?.kind === 'basic') this.remember(creds.password, basicHeader(creds)?.slice('Basic '.length));
     if (creds?.kind === 'identity-token') this.remember(creds.token);
-    if (!challenge) throw new CairnError('UNAUTHORIZED', 'registry refused the request (401) without a usable challenge', { where: this.host });
+    if (!challenge) throw new CairnError('UNAUTHORIZED', 'registry refused the request (401) without a usable challenge', { where: this.host, details: { reason: creds ? 'credentials-rejected' : 'auth-required', host: this.host } });
     if (challenge.scheme === 'basic') {
       const header = basicHeader(creds);
-      if (!header) throw new CairnError('UNAUTHORIZED', 'authentication required (log in, or give --username and --password-stdin)', { where: this.host });
-      if (sent === header) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host });
+      if (!header) throw new CairnError('UNAUTHORIZED', 'authentication required, and no credentials are stored for this registry', { where: this.host, details: { reason: 'auth-required', host: this.host } });
+      if (sent === header) throw new CairnError('UNAUTHORIZED', 'credentials rejected', { where: this.host, details: { reason: 'credentials-rejected', host: this.host } });
       this.basic = true;
       return header;
     }
@@ -120,7 +120,9 @@ export class Authenticator {
       const auth = basicHeader(creds);
       res = await this.send('GET', url.toString(), auth ? { authorization: auth } : {});
     }
-    if (res.status === 401 || res.status === 403) throw new CairnError('UNAUTHORIZED', `credentials rejected (${res.status})${creds ? '' : '; log in, or give --username and --password-stdin'}`, { where });
+    if (res.status === 401 || res.status === 403) {
+      throw new CairnError('UNAUTHORIZED', creds ? `credentials rejected (${res.status})` : `authentication required (${res.status}), and no credentials are stored for this registry`, { where, details: { reason: creds ? 'credentials-rejected' : 'auth-required', host: this.host } });
+    }
     if (res.status !== 200) throw new CairnError('REGISTRY_ERROR', `token request failed with ${res.status}`, { where });
     let json: unknown;
     try {

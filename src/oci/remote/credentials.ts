@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CairnError } from '../../errors.js';
 import { decodeBase64 } from '../../encoding/index.js';
-import { CredentialHelperOutputSchema, DockerConfigSchema, parseWith, type DockerConfig } from '../../schema/index.js';
+import { DockerConfigSchema, parseWith, type DockerConfig } from '../../schema/index.js';
+import { helperGet } from './credential-helper.js';
 
 function safeJson(text: string): unknown {
   try {
@@ -18,6 +18,10 @@ function safeJson(text: string): unknown {
 // Credentials for a registry host, from Docker's config.json: `auths` (base64 user:pass, or an
 // identity token), `credHelpers[host]`, then `credsStore`, run as `docker-credential-<name> get`
 // with the server URL on stdin. Docker Hub's credentials live under https://index.docker.io/v1/.
+// When Docker's config has none, podman's, skopeo's and buildah's auth.json (the same format)
+// are read in the order of containers-auth.json(5): $REGISTRY_AUTH_FILE, then
+// $XDG_RUNTIME_DIR/containers/auth.json, then $XDG_CONFIG_HOME/containers/auth.json.
+// Spec: https://github.com/containers/image/blob/main/docs/containers-auth.json.5.md
 
 /** A user name and password, or an identity (refresh) token. Never printed. */
 export type Credentials =
@@ -45,8 +49,19 @@ function hostOfKey(key: string): string {
   return key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
 }
 
+/** The name `docker login` stores a host's credentials under (Docker Hub's is a URL). */
+export function credentialKey(host: string): string {
+  return keysFor(host)[0] as string;
+}
+
+/** The credential helper configured for `host` (credHelpers, else credsStore), if any. */
+export function helperFor(config: DockerConfig, host: string): string | undefined {
+  const keys = keysFor(host);
+  return keys.map((k) => config.credHelpers?.[k]).find((h) => h) ?? (config.credHelpers ? Object.entries(config.credHelpers).find(([k]) => hostOfKey(k) === host)?.[1] : undefined) ?? config.credsStore;
+}
+
 /** The names a host's credentials may be stored under. */
-function keysFor(host: string): string[] {
+export function keysFor(host: string): string[] {
   if (host === 'docker.io' || host === 'registry-1.docker.io' || host === 'index.docker.io') return [DOCKER_HUB_KEY, 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   return [host, `https://${host}`, `http://${host}`];
 }
@@ -55,7 +70,7 @@ function keysFor(host: string): string[] {
 export async function credentialsFromConfig(config: DockerConfig, host: string, env: NodeJS.ProcessEnv, where: string): Promise<Credentials | undefined> {
   const keys = keysFor(host);
   const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => h) ?? (config.credHelpers ? Object.entries(config.credHelpers).find(([k]) => hostOfKey(k) === host)?.[1] : undefined);
-  if (helper) return runHelper(helper, keys[0] as string, env);
+  if (helper) return helperGet(helper, keys[0] as string, env);
   const entry = keys.map((k) => config.auths?.[k]).find((e) => e) ?? Object.entries(config.auths ?? {}).find(([k]) => hostOfKey(k) === host)?.[1];
   if (entry?.identitytoken) return { kind: 'identity-token', token: entry.identitytoken };
   if (entry?.auth) {
@@ -65,46 +80,24 @@ export async function credentialsFromConfig(config: DockerConfig, host: string, 
     return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
   if (entry?.username && entry.password) return { kind: 'basic', username: entry.username, password: entry.password };
-  if (config.credsStore) return runHelper(config.credsStore, keys[0] as string, env);
+  if (config.credsStore) return helperGet(config.credsStore, keys[0] as string, env);
   return undefined;
 }
 
-/** Credentials for `host` from Docker's config.json (or none). */
-export async function dockerCredentials(host: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
-  const path = dockerConfigPath(env);
-  return credentialsFromConfig(readDockerConfig(path), host, env, path);
+/** The auth.json files of podman, skopeo and buildah, in the order they are read. */
+export function containersAuthPaths(env: NodeJS.ProcessEnv): string[] {
+  const paths: string[] = [];
+  if (env['REGISTRY_AUTH_FILE']) paths.push(env['REGISTRY_AUTH_FILE']);
+  if (env['XDG_RUNTIME_DIR']) paths.push(join(env['XDG_RUNTIME_DIR'], 'containers', 'auth.json'));
+  paths.push(join(env['XDG_CONFIG_HOME'] ?? join(env['HOME'] ?? homedir(), '.config'), 'containers', 'auth.json'));
+  return paths;
 }
 
-// Runs `docker-credential-<name> get`. "credentials not found" is no credentials, not a failure.
-function runHelper(name: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
-  const program = `docker-credential-${name}`;
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return Promise.reject(new CairnError('INVALID_ARGUMENT', `invalid credential helper name ${JSON.stringify(name)}`));
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
-    const out: Buffer[] = [];
-    let size = 0;
-    child.stdout.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= 1024 * 1024) out.push(c);
-    });
-    child.stderr.resume();
-    child.on('error', (err) => reject(new CairnError('UNAUTHORIZED', `cannot run credential helper ${program}: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err })));
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString('utf8');
-      if (code !== 0) {
-        if (/credentials not found/i.test(text)) resolve(undefined);
-        else reject(new CairnError('UNAUTHORIZED', `credential helper ${program} failed (exit ${code})`));
-        return;
-      }
-      // The output holds a secret: a parse failure must not quote it.
-      const parsed = CredentialHelperOutputSchema.safeParse(safeJson(text));
-      if (!parsed.success) {
-        reject(new CairnError('UNAUTHORIZED', `credential helper ${program} printed something that is not {"Username","Secret"}`));
-        return;
-      }
-      const { Username, Secret } = parsed.data;
-      resolve(Username === '<token>' ? { kind: 'identity-token', token: Secret } : { kind: 'basic', username: Username, password: Secret });
-    });
-    child.stdin.end(serverUrl);
-  });
+/** Credentials for `host` from Docker's config.json, else from the containers' auth.json files (or none). */
+export async function dockerCredentials(host: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  for (const path of [dockerConfigPath(env), ...containersAuthPaths(env)]) {
+    const found = await credentialsFromConfig(readDockerConfig(path), host, env, path);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { CairnError, type ErrorCode } from '../../errors.js';
+import { STATUS_CODES } from 'node:http';
+import { CairnError, type ErrorCode, type ErrorDetails } from '../../errors.js';
 import { RegistryErrorBodySchema } from '../../schema/index.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
@@ -19,8 +20,9 @@ export class RegistryError extends CairnError {
     readonly url: string,
     readonly status: number,
     readonly registryCodes: string[],
+    details: ErrorDetails = {},
   ) {
-    super(code, message, { where: `${method} ${url}` });
+    super(code, message, { where: `${method} ${url}`, details: { status, ...(registryCodes.length ? { registryCodes: registryCodes.join(',') } : {}), ...details } });
   }
 }
 
@@ -77,18 +79,55 @@ function codeFor(status: number, codes: string[], detail: string): ErrorCode {
   return 'REGISTRY_ERROR';
 }
 
+// Go's TLS server (the registry's) answers a plain-HTTP request with this 400.
+const HTTP_TO_HTTPS = /HTTP request to an HTTPS server/i;
+
 /** Builds the error for an unexpected status, reading (a capped part of) the body; `scrub` removes secrets the body echoes. */
 export async function statusError(method: string, url: string, status: number, body: Readable | undefined, note?: string, scrub: (text: string) => string = (t) => t): Promise<RegistryError> {
   const text = scrub(body ? await readErrorBody(body) : '');
   const { codes, detail } = parseCodes(text);
-  const msg = `${status}${note ? ` ${note}:` : ''}${detail ? ` ${detail}` : ''}`;
-  return new RegistryError(codeFor(status, codes, detail), msg.replace(/[\r\n]+/g, ' '), method, redactUrl(url), status, codes);
+  const host = hostOf(url);
+  if (status === 400 && HTTP_TO_HTTPS.test(text)) {
+    return new RegistryError('NETWORK_ERROR', 'the registry speaks HTTPS but was contacted over plain HTTP (it answered 400)', method, redactUrl(url), status, codes, { reason: 'https-spoken-as-http', host });
+  }
+  // a bare status gets its reason phrase: "401 Unauthorized", not "401"
+  const said = detail || note ? detail : (STATUS_CODES[status] ?? '');
+  const msg = `${status}${note ? ` ${note}:` : ''}${said ? ` ${said}` : ''}`.replace(/:$/, '');
+  const code = codeFor(status, codes, detail);
+  const reason = code === 'UNAUTHORIZED' ? (note ? 'credentials-rejected' : status === 403 || codes.includes('DENIED') ? 'denied' : 'auth-required') : undefined;
+  return new RegistryError(code, msg.replace(/[\r\n]+/g, ' '), method, redactUrl(url), status, codes, { host, ...(reason ? { reason } : {}) });
 }
 
-/** A connection-level failure (refused, reset, TLS) as a one-line NETWORK_ERROR. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+// Node's TLS verification codes that mean "this certificate is not one we trust".
+const UNTRUSTED_CERT = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+/**
+ * A connection-level failure (refused, reset, TLS) as a one-line NETWORK_ERROR that says what
+ * happened in words, with the system's code and a `reason` in its details.
+ */
 export function networkError(method: string, url: string, err: unknown): CairnError {
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code;
-  const text = (e.cause?.message ?? e.message ?? String(err)).split('\n')[0];
-  return new CairnError('NETWORK_ERROR', `${code ? `${code}: ` : ''}${text}`, { where: `${method} ${redactUrl(url)}`, cause: err });
+  const text = (e.cause?.message ?? e.message ?? String(err)).split('\n')[0] ?? '';
+  const host = hostOf(url);
+  const where = `${method} ${redactUrl(url)}`;
+  const fail = (message: string, reason: string) => new CairnError('NETWORK_ERROR', message, { where, cause: err, details: { reason, host, ...(code ? { systemCode: code } : {}) } });
+  if (code === 'ECONNREFUSED') return fail(`connection refused: nothing listens at ${host} (ECONNREFUSED)`, 'connection-refused');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail(`unknown host ${hostOf(url).replace(/:[0-9]+$/, '')} (${code})`, 'unknown-host');
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(text)) {
+    return fail('the registry speaks plain HTTP but was contacted over HTTPS (its answer is not TLS)', 'http-spoken-as-https');
+  }
+  if (code && UNTRUSTED_CERT.has(code)) {
+    const why = code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' ? 'it is self-signed' : code === 'CERT_HAS_EXPIRED' ? 'it has expired' : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `it is not issued for ${host}` : 'no trusted CA issued it';
+    return fail(`the registry's TLS certificate is not trusted: ${why} (${code})`, 'tls-untrusted');
+  }
+  return fail(`${code ? `${code}: ` : ''}${text}`, 'network');
 }

@@ -1,0 +1,37 @@
+import type { CairnError } from '../errors.js';
+
+// What to do about a failure: the library says what failed and where (code, message, details);
+// only the CLI knows its flags, so only the CLI turns a failure into advice that names them
+// (oras' cmd/oras/internal/errors: Error{Err, Recommendation}). `args` are the command line as
+// given, to tell a flag the user gave from a default.
+
+/** Advice for a failure, naming the flags or commands that fix it; undefined when there is none. */
+export function hintFor(err: CairnError, args: readonly string[]): string | undefined {
+  const d = err.details ?? {};
+  const host = typeof d['host'] === 'string' && d['host'] ? d['host'] : 'REGISTRY';
+  const gave = (flag: string) => args.some((a) => a === flag || a.startsWith(`${flag}=`));
+  switch (d['reason']) {
+    case 'https-spoken-as-http':
+      return gave('--plain-http')
+        ? 'drop --plain-http: this registry wants HTTPS (add --ca-file CERT.pem if its certificate is self-signed)'
+        : 'Cairn speaks plain HTTP to loopback registries; for this TLS one give --ca-file CERT.pem (its CA), or --insecure';
+    case 'http-spoken-as-https':
+      return `give --plain-http${gave('--ca-file') || gave('--insecure') ? ' (and drop --ca-file/--insecure)' : ''}: this registry speaks plain HTTP`;
+    case 'tls-untrusted':
+      return 'give --ca-file CA.pem to trust the registry\'s certificate (or --insecure to skip the check, for tests only)';
+    case 'connection-refused':
+      return `is the registry running and listening at ${host}? check the host and port in the reference`;
+    case 'unknown-host':
+      return 'check the registry host name in the reference';
+    case 'auth-required':
+      return `log in first: cairn login ${host} (or give --username USER --password-stdin)`;
+    case 'credentials-rejected':
+      return gave('--username') || gave('-u') ? 'check the user name and the password given on standard input' : `the stored credentials are wrong or expired: cairn login ${host} again`;
+    case 'denied':
+      return 'the user may not do this in this repository; check its permissions on the registry';
+    default:
+      break;
+  }
+  if (err.code === 'NETWORK_ERROR' && /timed? ?out|TIMEOUT/i.test(err.message)) return 'a slow registry: raise --registry-timeout SECONDS';
+  return undefined;
+}
