@@ -33,3 +33,4 @@ export {
 export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';
+export { RegistryPool, type HostAccess } from './pool.js';
