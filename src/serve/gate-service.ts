@@ -110,13 +110,9 @@ export class GateService {
   /** Answers one request for `policyName` (known to the config) within the deadline. */
   async answer(policyName: string, keys: string[]): Promise<Answer> {
     const policy = this.config.policies.get(policyName)!;
-    let expired = false;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => {
-        expired = true;
-        resolve('deadline');
-      }, this.config.deadlineMs);
+      timer = setTimeout(() => resolve('deadline'), this.config.deadlineMs);
     });
     try {
       const results = await Promise.all(keys.map((k) => Promise.race([this.decide(policy, k), deadline])));
@@ -133,7 +129,6 @@ export class GateService {
         else if (r.system) system.push(r.system);
       });
       if (pending > 0) system.unshift(`CAIRN_DEADLINE: ${pending} of ${keys.length} images still verifying; retry`);
-      void expired;
       const systemError = system.join('; ');
       return { items, ...(systemError ? { systemError: systemError.length > MAX_SYSTEM_ERROR ? `${systemError.slice(0, MAX_SYSTEM_ERROR - 3)}...` : systemError } : {}) };
     } finally {

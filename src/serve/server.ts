@@ -50,6 +50,7 @@ export async function startGate(config: ServeConfig, o: ServeOptions): Promise<R
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 65_000;
   server.maxHeadersCount = 64;
+  server.maxConnections = 4096;
   server.on('tlsClientError', () => undefined);
   const stopWatch = watchTlsFiles(tlsFiles, config.tls.reloadMs, (opts) => {
     server.setSecureContext({ ...opts, minVersion: 'TLSv1.3' });

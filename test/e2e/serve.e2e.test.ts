@@ -266,6 +266,33 @@ describe('cairn serve: the deploy gate', () => {
     }
   });
 
+  it('a trust-root rotation changes the cache key: the cached PASS is not used again', async () => {
+    const key = `${reg}/app@${images['good']}`;
+    await ok(['trust', 'init', '--key', 'owner', '--out', 'root.1.json']);
+    const pin = `${reg}/trust@${await ok(['trust', 'push', 'root.1.json', `${reg}/trust`])}`;
+    const cfg = join(dir, 'serve-root.json');
+    writeFileSync(cfg, JSON.stringify({ ...config, tls: { ...(config['tls'] as object), clientCA: undefined }, trustRefreshSeconds: 1, policies: { rooted: { layout: layoutRef, trustRoot: pin } } }));
+    const s = await startServe(['--config', cfg]);
+    try {
+      await s.waitFor((r) => r['msg'] === 'policy ready' && r['trustRootVersion'] === 1);
+      const p = provider('rooted', `${s.url}/verify/rooted`, serverCA.cert);
+      const askRooted = async () => valueOf((await sendRequestToProvider(p, [key])).response?.response.items, key);
+      assert.equal((await askRooted())?.verified, true);
+      const hit = await askRooted();
+      assert.deepEqual([hit?.verified, hit?.cache], [true, 'hit']);
+      // the owner hands the root over to another key: the layout (signed by the old owner) no longer counts
+      await ok(['trust', 'rotate', '--root', pin, '--add-key', 'other.pub', '--remove-key', 'owner.pub', '--key', 'owner', '--key', 'other', '--trust-state', 'state.json', '--out', 'root.2.json']);
+      await ok(['trust', 'push', 'root.2.json', `${reg}/trust`]);
+      await s.waitFor((r) => r['msg'] === 'policy ready' && r['trustRootVersion'] === 2);
+      const after = await askRooted();
+      assert.equal(after?.cache, 'miss', 'a new trust anchor is a new cache key');
+      assert.equal(after?.verified, false);
+      assert.notEqual(after?.policyDigest, hit?.policyDigest);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('stops gracefully on SIGTERM (exit 0)', async () => {
     const cfg = join(dir, 'serve-stop.json');
     writeFileSync(cfg, JSON.stringify(config));
