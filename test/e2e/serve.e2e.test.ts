@@ -186,6 +186,34 @@ describe('cairn serve: the deploy gate', () => {
     proxy.plan({});
   });
 
+  it('a tag that moves is resolved again: the verdict follows the image it names now', async () => {
+    const tags = provider('cairn-tags', `${gate.url}/verify/tags`, serverCA.cert);
+    const store = await openStore(parseReference(`${reg}/app`));
+    const moving = `${reg}/app:moving`;
+    try {
+      await store.tag(await store.resolve(images['good']!), 'moving');
+      const first = valueOf((await ask([moving], tags)).items, moving);
+      assert.deepEqual([first?.verified, first?.digest], [true, images['good']]);
+      await store.tag(await store.resolve(images['bad']!), 'moving');
+      const second = valueOf((await ask([moving], tags)).items, moving);
+      assert.deepEqual([second?.verified, second?.digest, second?.pinned], [false, images['bad'], false]);
+    } finally {
+      await closeStore(store);
+    }
+  });
+
+  it('a registry that answers only errors gives systemError, never a PASS', async () => {
+    const key = `${proxy.host}/app@sha256:${'d'.repeat(64)}`;
+    proxy.plan({ rate: 1, faults: [{ kind: 'status', status: 500 }] });
+    try {
+      const r = await ask([key]);
+      assert.match(r.systemError ?? '', /CAIRN_REGISTRY_ERROR/);
+      assert.deepEqual(r.items ?? [], []);
+    } finally {
+      proxy.plan({});
+    }
+  });
+
   it('refuses clients without Gatekeeper\'s certificate, with a foreign one, and TLS 1.2', async () => {
     const good = `${reg}/app@${images['good']}`;
     const none = await sendRequestToProvider(prod, [good]);
