@@ -7,13 +7,14 @@ import type { BenchGroup, Target } from './lib/row.js';
 import { hashingGroup } from './rows/hashing.js';
 import { registryGroup } from './rows/registry.js';
 import { verifyGroup } from './rows/verify.js';
+import { gateGroup } from './rows/gate.js';
 
 // `make bench`: every Cairn command next to the reference tool on the same input, in the same
 // run, several times each; prints one table (and the scaling series) and writes
 // bench/results.json. `make bench QUICK=1` runs small inputs (2 timed runs each) in under a minute.
-// Options: --quick, --runs=N, --only=GROUP[/ROW-ID-PREFIX][,...] (groups: hashing, verify, registry).
+// Options: --quick, --runs=N, --only=GROUP[/ROW-ID-PREFIX][,...] (groups: hashing, verify, registry, gate).
 
-const GROUPS: BenchGroup[] = [hashingGroup, verifyGroup, registryGroup];
+const GROUPS: BenchGroup[] = [hashingGroup, verifyGroup, registryGroup, gateGroup];
 
 /** One measured row, as printed and as written to results.json. */
 interface Result {
@@ -57,6 +58,12 @@ async function main(): Promise<void> {
         if (!selected(only, group.name, row.id)) continue;
         const base = { id: row.id, work: row.work, target: row.target, note: row.note, scale: row.scale };
         process.stderr.write(`bench: ${row.work} ... `);
+        if (row.custom) {
+          const c = await row.custom(quick);
+          process.stderr.write(`${c.text}\n`);
+          results.push({ ...base, cairn: c.cairn, references: c.references, ratio: c.ratio, met: c.met, probe: c.text });
+          continue;
+        }
         const cairn = await measure(row.cairn, runs);
         const references = [];
         for (const r of row.references) references.push(await measure(r, runs));

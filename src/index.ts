@@ -15,4 +15,5 @@ export * from './policy/index.js';
 export * from './oci/index.js';
 export * from './attest/index.js';
 export * from './trust/index.js';
+export * from './gate/index.js';
 export type { Descriptor, Manifest, Index, Platform, Envelope } from './schema/index.js';

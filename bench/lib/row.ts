@@ -1,4 +1,4 @@
-import type { Cmd } from './measure.js';
+import type { Cmd, Measurement } from './measure.js';
 
 /** What a row must reach: a ratio to its first reference, a wall time, a peak RSS. */
 export interface Target {
@@ -20,6 +20,20 @@ export interface BenchRow {
   scale?: { series: string; n: number; unit: string };
   /** Runs once after the timing; what it returns is shown with the row (e.g. requests made). */
   probe?: () => Promise<string> | string;
+  /**
+   * A row that measures itself (a server under load, not one process run): it replaces the
+   * process timing of `cairn`/`references`, says whether the target is met and what it saw.
+   */
+  custom?: (quick: boolean) => Promise<CustomResult>;
+}
+
+/** What a self-measuring row found (times in seconds). */
+export interface CustomResult {
+  cairn: Measurement;
+  references: Measurement[];
+  ratio?: number;
+  met: boolean;
+  text: string;
 }
 
 /** A group of rows sharing inputs or a server. */

@@ -16,7 +16,7 @@ export interface SummaryInput {
   /** The image (or index) digest verified. */
   image: Digest;
   /** Where the layout came from and its digest (the policy). */
-  policy: { uri: string; digest: Digest };
+  policy: { uri: string; digest: Digest; annotations?: Record<string, string> };
   /** The referrers that counted, by digest. */
   inputAttestations: Digest[];
   passed: boolean;
@@ -31,7 +31,7 @@ export function verificationSummary(s: SummaryInput): Statement {
     verifier: { id: VERIFIER_ID, version: { cairn: s.version } },
     timeVerified: time,
     resourceUri: `${s.repository}@${s.image}`,
-    policy: { uri: s.policy.uri, digest: { sha256: digestHex(s.policy.digest) } },
+    policy: { uri: s.policy.uri, digest: { sha256: digestHex(s.policy.digest) }, ...(s.policy.annotations ? { annotations: s.policy.annotations } : {}) },
     inputAttestations: [...new Set(s.inputAttestations)].sort().map((d) => ({ uri: d, digest: { sha256: digestHex(d) } })),
     verificationResult: s.passed ? 'PASSED' : 'FAILED',
     verifiedLevels: [],

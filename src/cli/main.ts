@@ -20,6 +20,7 @@ import { layoutCommand } from './commands/layout.js';
 import { verifyCommand } from './commands/verify.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { completionCommand, enableCompletion } from './completion.js';
+import { serveCommand } from './commands/serve.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
@@ -28,7 +29,7 @@ import { completionCommand, enableCompletion } from './completion.js';
 export const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
-  loginCommand, logoutCommand, completionCommand,
+  serveCommand, loginCommand, logoutCommand, completionCommand,
 ];
 
 /**

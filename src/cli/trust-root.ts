@@ -1,56 +1,34 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { CairnError } from '../errors.js';
 import type { CliContext } from './context.js';
-import { openReference, withStores } from './registry.js';
-import type { WalkResult, TrustState } from '../trust/index.js';
+import { accessOptions } from './registry.js';
+import type { WalkResult } from '../trust/index.js';
 
 // `--trust-root REF@sha256:...`: the pinned first version of a trust root, walked to the newest
-// version in the same repository. The newest version trusted is remembered in a state file
-// (like a TUF client's trusted root), so that a registry serving an older chain later is caught.
+// version (src/gate/trust-root.ts); the newest version trusted is remembered in a state file
+// per pinned root (--trust-state, default under $XDG_STATE_HOME/cairn/trust).
 
-/** Where the newest trusted version of a pinned root is remembered. */
-export function trustStatePath(env: NodeJS.ProcessEnv, pinnedDigest: string, override?: string): string {
-  if (override) return override;
-  const base = env['XDG_STATE_HOME'] || join(env['HOME'] || homedir(), '.local', 'state');
-  return join(base, 'cairn', 'trust', `${pinnedDigest.replace(':', '-')}.json`);
-}
-
-function readState(path: string): TrustState | undefined {
-  try {
-    const s = JSON.parse(readFileSync(path, 'utf8')) as TrustState;
-    return typeof s.version === 'number' && typeof s.digest === 'string' ? s : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { trustStatePath } from '../gate/index.js';
 
 /** Walks the trust root pinned by `text` and records the newest version trusted. */
 export async function walkTrustRoot(text: string, argv: Record<string, unknown>, ctx: CliContext): Promise<WalkResult> {
-  const { resolveReference } = await import('../oci/index.js');
-  const { readTrustRoot, storeTrustChain } = await import('../attest/index.js');
-  const { walkTrustChain } = await import('../trust/index.js');
-  const { writeFileAtomic } = await import('../disk/index.js');
-  const { ref, store } = await openReference(text, argv, ctx);
-  if (!ref.digest) {
-    throw new CairnError('INVALID_ARGUMENT', `--trust-root ${text}: pin the trust root by digest (REF@sha256:...), never by tag`);
-  }
-  return withStores([store], async () => {
-    const desc = await resolveReference(store, ref);
-    const pinned = await readTrustRoot(store, desc);
-    const statePath = trustStatePath(ctx.env, desc.digest, argv['trust-state'] as string | undefined);
-    const previous = readState(statePath);
-    const walked = await walkTrustChain(pinned, storeTrustChain(store), { state: previous });
-    if (!previous || previous.version < walked.root.version) {
-      try {
-        mkdirSync(dirname(statePath), { recursive: true });
-        writeFileAtomic(statePath, `${JSON.stringify({ version: walked.root.version, digest: walked.digest })}\n`);
-      } catch (err) {
-        ctx.out.warn(`cannot record the trusted root version in ${statePath}: ${(err as Error).message}`);
-      }
+  const { walkPinnedTrustRoot, fileTrustState, trustStatePath } = await import('../gate/index.js');
+  const { openStore } = await import('../oci/index.js');
+  const { CairnError, isCairnError } = await import('../errors.js');
+  const access = await accessOptions(argv, ctx);
+  const override = argv['trust-state'] as string | undefined;
+  let walked: WalkResult;
+  try {
+    walked = await walkPinnedTrustRoot(text, {
+      openStore: (ref) => openStore(ref, access),
+      state: fileTrustState((pinned) => trustStatePath(ctx.env, pinned, override)),
+      onWarning: (line) => ctx.out.warn(line),
+    });
+  } catch (err) {
+    // the flag is named in the CLI's message, not the library's
+    if (isCairnError(err, 'INVALID_ARGUMENT') && /pin the trust root by digest/.test(err.message)) {
+      throw new CairnError('INVALID_ARGUMENT', `--trust-root ${text}: pin the trust root by digest (REF@sha256:...), never by tag`);
     }
-    ctx.out.info(`trust root: version ${walked.root.version} (${walked.digest}), walked from pinned version ${walked.chain[0]!.version}; threshold ${walked.root.threshold} of ${walked.keys.length} owner key(s)${walked.root.revoked.length ? `, ${walked.root.revoked.length} revoked` : ''}`);
-    return walked;
-  });
+    throw err;
+  }
+  ctx.out.info(`trust root: version ${walked.root.version} (${walked.digest}), walked from pinned version ${walked.chain[0]!.version}; threshold ${walked.root.threshold} of ${walked.keys.length} owner key(s)${walked.root.revoked.length ? `, ${walked.root.revoked.length} revoked` : ''}`);
+  return walked;
 }

@@ -35,3 +35,4 @@ export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairRef
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';
 export { login, logout, loginHost, type CredentialLocation } from './login.js';
+export { RegistryPool, type HostAccess } from './pool.js';

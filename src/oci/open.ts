@@ -21,6 +21,10 @@ export interface RegistryAccess {
   onDebug?: (line: string) => void;
   /** How long a registry may stay silent before a request is retried or fails (ms). */
   timeoutMs?: number;
+  /** Most connections open to one registry host at once (a server bounds its load this way). */
+  maxConnections?: number;
+  /** Attempts for idempotent requests (default 4). */
+  attempts?: number;
 }
 
 export interface OpenOptions extends RegistryAccess {
@@ -42,6 +46,8 @@ export async function openStore(ref: Reference, options: OpenOptions = {}): Prom
     ca: options.ca,
     onDebug: options.onDebug,
     timeoutMs: options.timeoutMs,
+    maxConnections: options.maxConnections,
+    attempts: options.attempts,
     credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(ref.registry, env)),
   });
   return new RegistryStore(client, ref.repository, ref.registry);

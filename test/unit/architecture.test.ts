@@ -25,8 +25,10 @@ const LAYER: Record<string, number> = {
   attest: 10,
   evidence: 11,
   policy: 12,
-  'index.ts': 13,
-  cli: 14,
+  gate: 13,
+  'index.ts': 14,
+  serve: 15,
+  cli: 16,
 };
 
 /** Third-party packages and the only module allowed to import each. */
@@ -39,6 +41,7 @@ const OWNER: Record<string, string> = {
   'cli-progress': 'cli',
   '@marcbachmann/cel-js': 'attributes',
   '@bufbuild/re2': 'attributes',
+  'prom-client': 'serve',
 };
 
 function sources(dir: string): string[] {

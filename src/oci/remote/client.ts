@@ -33,6 +33,8 @@ export interface ClientOptions {
   backoffMs?: number;
   /** Each attempt of a request, its whole body included, must be over within this (ms; default 60 000); see deadline.ts. */
   timeoutMs?: number;
+  /** Most connections open to the host at once (default: unbounded); further requests wait in line. */
+  maxConnections?: number;
   /** For tests: a dispatcher to use instead of a new Agent. */
   dispatcher?: Dispatcher;
   /** Request lines for --debug (URLs redacted, no headers). */
@@ -82,7 +84,7 @@ export class RegistryClient {
     const plain = options.plainHttp || (isLoopbackHost(host) && !options.ca && !options.insecure);
     this.base = `${plain ? 'http' : 'https'}://${host}`;
     this.ownAgent = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent({ connect: { ca: options.ca, rejectUnauthorized: !options.insecure }, keepAliveTimeout: 4000 });
+    this.dispatcher = options.dispatcher ?? new Agent({ connect: { ca: options.ca, rejectUnauthorized: !options.insecure }, keepAliveTimeout: 4000, ...(options.maxConnections ? { connections: options.maxConnections } : {}) });
     const credentials = () => (this.creds ??= options.credentials ? options.credentials() : Promise.resolve(undefined));
     this.auth = new Authenticator(host, credentials, (m, u, h, b) => this.tokenRequest(m, u, h, b), !plain);
   }

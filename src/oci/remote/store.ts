@@ -27,7 +27,8 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
   private cached = 0;
   private api: Promise<boolean> | undefined;
 
-  constructor(readonly client: RegistryClient, readonly repository: string, readonly registry: string = client.host) {
+  /** `ownsClient` false: the client is shared (a server's pool) and close() leaves it open. */
+  constructor(readonly client: RegistryClient, readonly repository: string, readonly registry: string = client.host, private readonly ownsClient = true) {
     this.location = `${registry}/${repository}`;
   }
 
@@ -113,9 +114,9 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
     return mountBlob(this.client, this.repository, desc.digest, source.repository);
   }
 
-  /** Closes the client's connections. */
+  /** Closes the client's connections (unless the client is shared). */
   async close(): Promise<void> {
-    await this.client.close();
+    if (this.ownsClient) await this.client.close();
   }
 
   private remember(digest: string, bytes: Buffer): void {
