@@ -13,7 +13,8 @@ import { tmpDir } from '../../helpers/tmp.js';
 
 // Arguments that get each command past its required options and positionals.
 const BASE: Record<string, string[]> = {
-  key: ['key', 'show'],
+  'key generate': ['key', 'generate'],
+  'key show': ['key', 'show', 'f'],
   run: ['run', '-n', 's', '-k', 'k'],
   record: ['record', 'start', '-n', 's', '-k', 'k'],
   link: ['link', 'show'],
@@ -27,8 +28,17 @@ const BASE: Record<string, string[]> = {
   attach: ['attach', 's', 'f'],
   discover: ['discover', 's'],
   copy: ['copy', 'a', 'b'],
-  image: ['image', 'files', 'r'],
-  trust: ['trust', 'show'],
+  'layout graph': ['layout', 'graph', 'f'],
+  'image files': ['image', 'files', 'r'],
+  'trust init': ['trust', 'init'],
+  'trust rotate': ['trust', 'rotate'],
+  'trust sign': ['trust', 'sign'],
+  'trust show': ['trust', 'show'],
+  'trust push': ['trust', 'push', 'f', 'r'],
+  serve: ['serve', '--config', 'c'],
+  login: ['login', 'r'],
+  logout: ['logout', 'r'],
+  completion: ['completion', 'bash'],
 };
 
 // Every runnable command with its name path (`layout sign`).

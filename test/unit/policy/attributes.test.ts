@@ -51,7 +51,7 @@ describe('verification with attribute rules', () => {
   const rules = {
     build: ["command == ['make']", "predicateType == 'https://in-toto.io/attestation/link/v0.3'"],
     provenance: [{ rule: `predicate.runDetails.builder.id == '${BUILDER}'`, message: 'built by the trusted builder' }, 'subject.exists(s, "sha256:" + s.digest.sha256 == image.digest)'],
-    image: ["products.exists(p, p.startsWith('oci:manifest'))", "image.digest.startsWith('sha256:')"],
+    image: ["products.exists(p, p == '/oci/manifest')", "image.digest.startsWith('sha256:')"],
   };
 
   it('passes when every rule holds, and reports each item\'s rules', async () => {
@@ -93,7 +93,7 @@ describe('verification with attribute rules', () => {
     const store = new MemoryStore();
     const image = await pushImage(store, await buildImage('attr-insp'));
     await evidence(store, image, dev);
-    const r = await verifyImage({ store, subject: image, layout: layout(owner, dev, { image: ["!products.exists(p, p == 'oci:config')"] }), layoutKeys: [owner.publicKey] });
+    const r = await verifyImage({ store, subject: image, layout: layout(owner, dev, { image: ["!products.exists(p, p == '/oci/config')"] }), layoutKeys: [owner.publicKey] });
     assert.equal(r.verdict, 'fail');
     assert.equal(r.platforms[0]!.report.failure!.check, 'inspection-attributes');
     assert.equal(r.platforms[0]!.report.failure!.item, 'image');
