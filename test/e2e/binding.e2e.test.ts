@@ -74,6 +74,6 @@ describe('cairn verify IMAGE refuses a layout that does not bind the image', () 
     await ok(['layout', 'sign', 'bound.layout', '--key', 'owner']);
     const r = await cairn(['verify', images[0]!, '--layout', 'bound.layout', '--layout-key', 'owner.pub']);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^FAIL: image: DISALLOW \* rejected app\/bin, app\/cache\/b, etc\/os-release \(materials\)$/m);
+    assert.match(r.stdout, /^FAIL: image: DISALLOW \* rejected app\/bin, app\/cache\/b, etc\/app, etc\/os-release \(materials\)$/m);
   });
 });
