@@ -113,6 +113,8 @@ export const MetablockSchema = lazy(() => z.object({
 /** The legacy signed wrapper: `{"signed": ..., "signatures": [{keyid, sig(hex)}]}`. */
 export type Metablock = z.infer<typeof MetablockSchema>;
 
+// Spec (resource_descriptor.md): "a ResourceDescriptor MUST specify one of uri, digest or
+// content at a minimum"; `name` is optional (cosign v3 subjects carry only a digest).
 export const ResourceDescriptorSchema = lazy(() => z.looseObject({
   name: z.string().optional(),
   uri: z.string().optional(),
@@ -121,7 +123,7 @@ export const ResourceDescriptorSchema = lazy(() => z.looseObject({
   downloadLocation: z.string().optional(),
   mediaType: z.string().optional(),
   annotations: z.record(z.string(), z.unknown()).optional(),
-}));
+}).refine((rd) => rd.uri !== undefined || rd.digest !== undefined || rd.content !== undefined, 'a resource descriptor needs one of uri, digest or content'));
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/resource_descriptor.md */
 export type ResourceDescriptor = z.infer<typeof ResourceDescriptorSchema>;
 
