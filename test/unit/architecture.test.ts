@@ -18,7 +18,7 @@ const LAYER: Record<string, number> = {
   crypto: 3,
   dsse: 4,
   intoto: 5,
-  rules: 6, trust: 6,
+  rules: 6, trust: 6, sigstore: 6,
   oci: 7,
   artifacts: 8, image: 8,
   run: 9,
@@ -37,6 +37,10 @@ const OWNER: Record<string, string> = {
   'tar-stream': 'image',
   fzstd: 'image',
   'cli-progress': 'cli',
+  '@sigstore/verify': 'sigstore',
+  '@sigstore/bundle': 'sigstore',
+  '@sigstore/core': 'sigstore',
+  '@sigstore/protobuf-specs': 'sigstore',
 };
 
 function sources(dir: string): string[] {
