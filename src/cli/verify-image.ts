@@ -52,6 +52,8 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
     const layout = await loadLayout(String(argv['layout']), argv, ctx, stores);
     const timeout = Number(argv['inspection-timeout']);
     const runner = new LocalInspectionRunner({ workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined });
+    const { trustedRootFrom } = await import('./ecosystem-trust.js');
+    const trustedRoot = await trustedRootFrom(argv, ctx);
     let result: ImageVerification;
     try {
       result = await verifyImage({
@@ -59,6 +61,7 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
         layoutKeys: keys.keys, ...(keys.threshold ? { layoutThreshold: keys.threshold } : {}), ...(keys.revoked ? { revoked: keys.revoked } : {}),
         ...(argv['platform'] ? { platform: String(argv['platform']) } : {}),
         ...(keys.parameters ? { parameters: keys.parameters } : {}),
+        ...(trustedRoot ? { trustedRoot } : {}),
       });
     } finally {
       runner.dispose();

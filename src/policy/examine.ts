@@ -17,6 +17,8 @@ export interface Examined {
   readonly origin: string;
   readonly ignoreIfBroken?: boolean;
   readonly boundTo?: readonly string[];
+  /** A keyless signer proven by the source (EvidenceItem.keyless). */
+  readonly keyless?: EvidenceItem['keyless'];
   /** The document; absent when a worker examined it (then the body is a link). */
   readonly document?: SignedDocument;
   /** Why it could not be read, parsed or checked; then nothing else is set. */
@@ -35,8 +37,8 @@ const unread = (): never => {
 
 /** Examines one opened candidate on this thread. */
 export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]): Examined {
-  const { origin, ignoreIfBroken, boundTo } = item;
-  const base = { origin, ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}) };
+  const { origin, ignoreIfBroken, boundTo, keyless } = item;
+  const base = { origin, ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}), ...(keyless ? { keyless } : {}) };
   if (item.error) return { ...base, unreadable: item.error.message, signers: [], body: unread };
   let verified;
   try {

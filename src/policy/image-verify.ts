@@ -1,7 +1,8 @@
 import { CairnError } from '../errors.js';
 import { fetchManifestNode, isImageManifestType, type ReadOnlyStore } from '../oci/index.js';
 import { selectPlatform } from '../image/index.js';
-import { ReferrersEvidenceSource } from '../evidence/index.js';
+import { EcosystemEvidenceSource, ReferrersEvidenceSource } from '../evidence/index.js';
+import type { SigstoreTrustedRoot } from '../sigstore/index.js';
 import type { Descriptor } from '../schema/index.js';
 import { ImageInspectionRunner } from './image.js';
 import type { InspectionRunner } from './inspect.js';
@@ -23,6 +24,8 @@ export interface VerifyImageOptions extends Omit<VerifyLayoutOptions, 'evidence'
   platform?: string;
   /** Runs inspections that are commands (the reserved image inspection needs none). */
   commandInspections?: InspectionRunner;
+  /** Sigstore trusted root for keyless bundles (steps with certificate_identities); verified offline. */
+  trustedRoot?: SigstoreTrustedRoot;
 }
 
 /** The verification of one platform image. */
@@ -71,7 +74,8 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
     const onIndex = listed.filter((r) => r.on === index).length;
     const referrers = { onManifest: listed.length - onIndex, onIndex };
     const inspections = new ImageInspectionRunner(o.store, manifest, o.commandInspections, index);
-    const report = await verifyLayout({ ...o, evidence, inspections });
+    const withForeign = new EcosystemEvidenceSource(evidence, o.store, manifest, { ...(index ? { also: [index] } : {}), ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}) });
+    const report = await verifyLayout({ ...o, evidence: withForeign, inspections });
     platforms.push({ ...(platformName(manifest) ? { platform: platformName(manifest) } : {}), manifest, referrers, report });
   }
   notes.push(...evidenceNotes(platforms, index));

@@ -64,6 +64,17 @@ export const CertConstraintSchema = lazy(() => z.object({
 }));
 export type CertConstraint = z.infer<typeof CertConstraintSchema>;
 
+/**
+ * Cairn extension: a keyless functionary, as cosign's --certificate-identity[-regexp] and
+ * --certificate-oidc-issuer name it (in-toto-golang's certificate constraints, for Fulcio).
+ */
+export const CertificateIdentitySchema = lazy(() => z.strictObject({
+  subject_alternative_name: z.string().min(1).optional(),
+  subject_alternative_name_regexp: z.string().min(1).optional(),
+  oidc_issuer: z.string().min(1),
+}).refine((c) => (c.subject_alternative_name === undefined) !== (c.subject_alternative_name_regexp === undefined), 'give exactly one of subject_alternative_name and subject_alternative_name_regexp'));
+export type CertificateIdentityConstraint = z.infer<typeof CertificateIdentitySchema>;
+
 export const StepSchema = lazy(() => z.object({
   _type: z.literal('step'),
   name: z.string().min(1),
@@ -75,6 +86,8 @@ export const StepSchema = lazy(() => z.object({
   cert_constraints: z.array(CertConstraintSchema).optional(),
   /** Cairn extension (ITE-10 style): the predicate type evidence for this step must have. */
   expected_predicate_type: z.string().optional(),
+  /** Cairn extension: keyless functionaries (Sigstore certificate identities); needs --trusted-root. */
+  certificate_identities: z.array(CertificateIdentitySchema).optional(),
 }));
 export type Step = z.infer<typeof StepSchema>;
 
