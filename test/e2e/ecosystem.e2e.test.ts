@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKey, encodeKeyPair } from '../../src/crypto/index.js';
-import { makeStatement, signStatement } from '../../src/intoto/index.js';
+import { makeStatement, signMetablock, signStatement } from '../../src/intoto/index.js';
+import { keyDict } from '../../src/crypto/index.js';
 import { closeStore, openStore, parseReference, type Store } from '../../src/oci/index.js';
 import type { Descriptor } from '../../src/schema/index.js';
 import { runCairn, useRegistry } from '../helpers/registry.js';
@@ -90,5 +91,26 @@ describe('discover on a registry: what the ecosystem writes', () => {
     const r = await runCairn(['discover', `${registry().host}/eco:v1`, '--trusted-root', join(tmp, 'bad.json')]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /not a Sigstore trusted root/);
+  });
+
+  it('cairn verify: the cosign attestation and the keyless bundle each satisfy a step; a wrong identity or root does not', async () => {
+    const owner = generateKey('ed25519');
+    writeFileSync(join(tmp, 'owner.pub'), encodeKeyPair(owner).publicPem);
+    const step = (extra: Record<string, unknown>, keys: string[] = []) => ({ _type: 'step', name: 'provenance', threshold: 1, pubkeys: keys, expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: SLSA, ...extra });
+    const write = (name: string, steps: unknown[]) => writeFileSync(join(tmp, name), JSON.stringify(signMetablock({ _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: { [key.publicKey.keyId]: keyDict(key.publicKey) }, steps, inspect: [] }, [owner])));
+    write('cosign.layout', [step({}, [key.publicKey.keyId])]);
+    write('keyless.layout', [step({ certificate_identities: [{ subject_alternative_name: TEST_IDENTITY, oidc_issuer: 'https://token.actions.example.test' }] })]);
+    write('wrong.layout', [step({ certificate_identities: [{ subject_alternative_name: 'https://github.com/evil/x/.github/workflows/x.yml@refs/heads/main', oidc_issuer: 'https://token.actions.example.test' }] })]);
+    const ref = `${registry().host}/eco@${image.digest}`;
+    const verify = (layoutFile: string, ...extra: string[]) => runCairn(['verify', ref, '--layout', join(tmp, layoutFile), '--layout-key', join(tmp, 'owner.pub'), ...extra]);
+    const cosign = await verify('cosign.layout');
+    assert.equal(cosign.code, 0, cosign.stdout + cosign.stderr);
+    const keyless = await verify('keyless.layout', '--trusted-root', join(tmp, 'trusted_root.json'));
+    assert.equal(keyless.code, 0, keyless.stdout + keyless.stderr);
+    assert.equal((await verify('wrong.layout', '--trusted-root', join(tmp, 'trusted_root.json'))).code, 1);
+    assert.equal((await verify('keyless.layout')).code, 1, 'no trusted root: a keyless bundle cannot count');
+    const publicGood = join(tmp, 'public-good.json');
+    writeFileSync(publicGood, ecosystemFile('sigstore-public-good-trusted_root.json'));
+    assert.equal((await verify('keyless.layout', '--trusted-root', publicGood)).code, 1, 'a root that does not list the mock CA');
   });
 });
