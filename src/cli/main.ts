@@ -14,13 +14,14 @@ import { discoverCommand } from './commands/discover.js';
 import { copyCommand } from './commands/copy.js';
 import { layoutCommand } from './commands/layout.js';
 import { verifyCommand } from './commands/verify.js';
+import { verifyAttestationCommand } from './commands/verify-attestation.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
 
 const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
-  attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
+  attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand, verifyAttestationCommand,
 ];
 
 /**

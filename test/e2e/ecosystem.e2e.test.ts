@@ -113,4 +113,22 @@ describe('discover on a registry: what the ecosystem writes', () => {
     writeFileSync(publicGood, ecosystemFile('sigstore-public-good-trusted_root.json'));
     assert.equal((await verify('keyless.layout', '--trusted-root', publicGood)).code, 1, 'a root that does not list the mock CA');
   });
+
+  it('cairn verify-attestation: a key, or an identity with a trusted root, as cosign verify-attestation', async () => {
+    const ref = `${registry().host}/eco:v1`;
+    const byKey = await runCairn(['verify-attestation', ref, '--key', join(tmp, 'cosign.pub'), '--type', 'slsaprovenance1', '--output', 'json']);
+    assert.equal(byKey.code, 0, byKey.stderr);
+    const k = JSON.parse(byKey.stdout) as { verified: { convention: string }[] };
+    assert.deepEqual(k.verified.map((v) => v.convention), ['cosign-attestation']);
+    const byId = await runCairn(['verify-attestation', ref, '--certificate-identity', TEST_IDENTITY, '--certificate-oidc-issuer', 'https://token.actions.example.test', '--trusted-root', join(tmp, 'trusted_root.json'), '--output', 'json']);
+    assert.equal(byId.code, 0, byId.stderr);
+    const i = JSON.parse(byId.stdout) as { verified: { convention: string; signer: string }[]; rejected: { why: string }[] };
+    assert.deepEqual(i.verified.map((v) => v.convention), ['sigstore-bundle']);
+    assert.ok(i.rejected.some((r) => /not about this image|another identity|not verify/.test(r.why)), 'the conformance bundle is rejected');
+    const wrong = await runCairn(['verify-attestation', ref, '--certificate-identity', 'https://github.com/evil/x', '--certificate-oidc-issuer', 'https://token.actions.example.test', '--trusted-root', join(tmp, 'trusted_root.json')]);
+    assert.equal(wrong.code, 1, wrong.stderr);
+    const half = await runCairn(['verify-attestation', ref, '--certificate-identity', TEST_IDENTITY]);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /certificate-oidc-issuer/);
+  });
 });
