@@ -1,5 +1,6 @@
 import { isIndexType, fetchManifestNode, referrersReader, type ReadOnlyStore } from '../oci/index.js';
 import type { Descriptor, Platform } from '../schema/index.js';
+import { BUILDKIT_REFERENCE_DIGEST, BUILDKIT_REFERENCE_TYPE, isBuildkitAttestationEntry } from './ecosystem/index.js';
 
 // What is attached to an image, as `oras discover` shows it: the referrers of the manifest
 // (and theirs, recursively: a signature on an attestation), and for an image index each
@@ -39,8 +40,13 @@ export async function discover(store: ReadOnlyStore, root: Descriptor, options: 
   if (isIndexType(root.mediaType)) {
     const node = await fetchManifestNode(store, root);
     if (node.kind === 'index') {
+      // BuildKit lists a platform's attestation manifest in the index itself (platform
+      // unknown/unknown, vnd.docker.reference.*): it is shown under its platform, as an attestation.
+      const attestations = node.index.manifests.filter(isBuildkitAttestationEntry);
       for (const child of node.index.manifests) {
-        manifests.push({ descriptor: child, platform: child.platform, manifests: [], referrers: await referrersOf(child, 0, new Set([child.digest])) });
+        if (attestations.includes(child) || child.annotations?.[BUILDKIT_REFERENCE_TYPE] !== undefined) continue;
+        const own = attestations.filter((a) => a.annotations?.[BUILDKIT_REFERENCE_DIGEST] === child.digest).map((a): DiscoveredNode => ({ descriptor: a, manifests: [], referrers: [] }));
+        manifests.push({ descriptor: child, platform: child.platform, manifests: [], referrers: [...own, ...(await referrersOf(child, 0, new Set([child.digest])))] });
       }
     }
   }

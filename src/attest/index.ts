@@ -9,3 +9,4 @@ export { discover, allReferrers, type DiscoveredNode, type DiscoverOptions } fro
 export { PREDICATE_TYPES, predicateTypeOf, imageStatement } from './statement.js';
 export { VERIFIER_ID, type SummaryInput, verificationSummary } from './summary.js';
 export { TRUST_ROOT_ARTIFACT_TYPE, ANNOTATION_ROOT_VERSION, rootTag, pushTrustRoot, readTrustRoot, storeTrustChain } from './trust-root.js';
+export * from './ecosystem/index.js';

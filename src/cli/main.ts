@@ -21,6 +21,7 @@ import { verifyCommand } from './commands/verify.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { completionCommand, enableCompletion } from './completion.js';
 import { serveCommand } from './commands/serve.js';
+import { verifyAttestationCommand } from './commands/verify-attestation.js';
 
 // The CLI: parse, call the library, print, exit. Command modules load the library lazily so
 // that each command pays start-up only for what it uses.
@@ -29,7 +30,7 @@ import { serveCommand } from './commands/serve.js';
 export const COMMANDS: CommandModule[] = [
   keyCommand, runCommand, recordCommand, linkCommand, layoutCommand, verifyCommand,
   attestCommand, attachCommand, discoverCommand, copyCommand, imageCommand, trustCommand,
-  serveCommand, loginCommand, logoutCommand, completionCommand,
+  verifyAttestationCommand, serveCommand, loginCommand, logoutCommand, completionCommand,
 ];
 
 /**

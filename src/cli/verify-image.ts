@@ -58,6 +58,8 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
     const runner = new LocalInspectionRunner({ workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined });
     const allowUnbound = Boolean(argv['allow-unbound']);
     if (allowUnbound) ctx.out.warn('--allow-unbound: a layout that does not bind this image is accepted; such a verdict says nothing about the image. For local experiments only, never in CI or admission');
+    const { trustedRootFrom } = await import('./ecosystem-trust.js');
+    const trustedRoot = await trustedRootFrom(argv, ctx);
     let result: ImageVerification;
     try {
       result = await verifyImage({
@@ -66,6 +68,7 @@ export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, 
         ...(argv['platform'] ? { platform: String(argv['platform']) } : {}),
         ...(keys.parameters ? { parameters: keys.parameters } : {}),
         allowUnbound,
+        ...(trustedRoot ? { trustedRoot } : {}),
       });
     } finally {
       runner.dispose();

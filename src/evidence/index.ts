@@ -4,3 +4,4 @@ export { type AuthorisedKey, type EvidenceItem, type EvidenceSource, type Opened
 export { openEvidence } from './open.js';
 export { DirectoryEvidenceSource } from './directory.js';
 export { ReferrersEvidenceSource, type ReferrersEvidenceOptions, type ListedReferrer } from './referrers.js';
+export { EcosystemEvidenceSource, type EcosystemEvidenceOptions } from './ecosystem.js';

@@ -33,6 +33,12 @@ interface EvidenceProvenance {
    * its name names. Unset where names carry no keyid (registry referrers).
    */
   readonly namedFor?: string;
+  /**
+   * Set for a keyless Sigstore bundle that verified against the user's trusted root: the
+   * certificate's identity, and its key (which signed the envelope). A step whose
+   * certificate_identities the identity meets counts it as signed by that identity.
+   */
+  readonly keyless?: { readonly identity: { readonly subjectAlternativeName?: string; readonly issuer?: string }; readonly publicKeyPem: string };
 }
 
 /** A file of signed documents not read yet: one document, or a `.intoto.jsonl` bundle of envelopes. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CairnError } from '../errors.js';
 import {
   LinkPredicateSchema,
@@ -45,20 +46,32 @@ export function descriptorsOf(artifacts: ArtifactMap): ResourceDescriptor[] {
     .map((name) => ({ name, digest: artifacts[name]! }));
 }
 
-/** ResourceDescriptors to an artifact map; each needs a unique name (or uri) and a digest. */
+/**
+ * ResourceDescriptors to an artifact map. Each needs something to hash (a digest, or content,
+ * hashed with sha256) and a unique name: its `name`, else its `uri`, else its digest written
+ * `alg:hex` (a nameless subject, as cosign v3 writes, stays visible to artifact rules).
+ */
 export function artifactsOf(list: ResourceDescriptor[], where: string): ArtifactMap {
   const out: ArtifactMap = Object.create(null);
   list.forEach((rd, i) => {
-    const name = rd.name ?? rd.uri;
-    if (name === undefined || !rd.digest) {
-      throw new CairnError('SCHEMA_INVALID', 'a resource descriptor needs a name (or uri) and a digest', { where: `${where}[${i}]` });
+    const digest = rd.digest ?? (typeof rd.content === 'string' ? { sha256: createHash('sha256').update(Buffer.from(rd.content, 'base64')).digest('hex') } : undefined);
+    if (!digest || Object.keys(digest).length === 0) {
+      const what = rd.name === undefined && rd.uri === undefined ? 'one of uri, digest or content' : 'a digest or content';
+      throw new CairnError('SCHEMA_INVALID', `a resource descriptor needs ${what} to be an artifact`, { where: `${where}[${i}]` });
     }
+    const name = rd.name ?? rd.uri ?? digestName(digest);
     if (Object.prototype.hasOwnProperty.call(out, name)) {
       throw new CairnError('SCHEMA_INVALID', `duplicate artifact name ${JSON.stringify(name)}`, { where: `${where}[${i}]` });
     }
-    out[name] = rd.digest;
+    out[name] = digest;
   });
   return out;
+}
+
+// `sha256:<hex>` (or the first algorithm by name when there is no sha256): the name of a nameless artifact.
+function digestName(digest: Record<string, string>): string {
+  const alg = digest['sha256'] !== undefined ? 'sha256' : Object.keys(digest).sort()[0]!;
+  return `${alg}:${digest[alg]}`;
 }
 
 /** A legacy link as a Statement with the link v0.3 predicate. */

@@ -1,9 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
-import { isBlobMounter, openVerified, type ReadOnlyStore, type Store } from './store.js';
+import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
 import { isManifestType } from './mediatypes.js';
 import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
-import { listReferrers } from './referrers.js';
+import { listReferrers, readReferrersIndex } from './referrers.js';
 import { addReferrer, addReferrers, type AddReferrerOptions } from './referrers-write.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
@@ -86,10 +86,30 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     if (subjectOf(node)) entries.set(desc.digest, referrerDescriptor(node));
     if (options.referrers) {
       const found = await listReferrers(src, desc);
+      // An OCI layout (or a registry with the API) may still hold a fallback index written by
+      // another tool (oras copy, sigstore-js): its referrers are carried too.
+      if (isReferrerLister(src)) for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!found.some((f) => f.digest === d.digest)) found.push(d);
       for (const r of found) await copyNode(r);
+      await copyCosignTags(desc);
       // One index update per subject, not one per referrer.
       await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions);
       result.referrers += found.length;
+    }
+  };
+
+  // cosign keeps signatures and attestations under tags, not as referrers:
+  // `sha256-<hex>.sig` and `.att` (specs/SIGNATURE_SPEC.md); the same tags are written at the destination.
+  let srcTags: Promise<Set<string>> | undefined;
+  const copyCosignTags = async (desc: Descriptor): Promise<void> => {
+    if (!isTagLister(src)) return;
+    const tags = await (srcTags ??= src.tags().then((t) => new Set(t)));
+    for (const suffix of ['sig', 'att']) {
+      const tag = `${desc.digest.replace(':', '-')}.${suffix}`;
+      if (!tags.has(tag)) continue;
+      const tagged = await src.resolve(tag);
+      await copyNode(tagged);
+      await dst.tag(tagged, tag);
+      result.referrers++;
     }
   };
 

@@ -21,7 +21,7 @@ export interface LayoutProblem {
 
 const KNOWN: Record<string, readonly string[]> = {
   layout: ['_type', 'expires', 'readme', 'keys', 'steps', 'inspect', 'rootcas', 'intermediatecas'],
-  step: ['_type', 'name', 'threshold', 'pubkeys', 'expected_command', 'expected_materials', 'expected_products', 'cert_constraints', 'expected_predicate_type', 'expected_attributes'],
+  step: ['_type', 'name', 'threshold', 'pubkeys', 'expected_command', 'expected_materials', 'expected_products', 'cert_constraints', 'expected_predicate_type', 'expected_attributes', 'certificate_identities'],
   inspection: ['_type', 'name', 'run', 'expected_materials', 'expected_products', 'expected_attributes'],
 };
 
@@ -115,7 +115,7 @@ export function checkLayout(body: unknown, now = new Date()): LayoutProblem[] {
     });
     const usable = new Set(pubkeys.filter((k) => keyIds.has(k))).size;
     const threshold = s['threshold'] ?? 1;
-    const certs = arr(s['cert_constraints']).length > 0;
+    const certs = arr(s['cert_constraints']).length > 0 || arr(s['certificate_identities']).length > 0;
     if (typeof threshold === 'number' && threshold > usable && !certs) {
       error(`${at}.threshold`, `threshold ${threshold} cannot be met: the step authorises ${usable} usable key${usable === 1 ? '' : 's'}`);
     }

@@ -18,6 +18,8 @@ export interface Examined {
   readonly ignoreIfBroken?: boolean;
   readonly boundTo?: readonly string[];
   readonly namedFor?: string;
+  /** A keyless signer proven by the source (EvidenceItem.keyless). */
+  readonly keyless?: EvidenceItem['keyless'];
   /** The document; absent when a worker examined it (then the body is a link). */
   readonly document?: SignedDocument;
   /** Why it could not be read, parsed or checked; then nothing else is set. */
@@ -35,9 +37,9 @@ const unread = (): never => {
 };
 
 // What an item says about where it came from, carried over to its examination.
-function provenance(item: EvidenceItem): Pick<Examined, 'ignoreIfBroken' | 'boundTo' | 'namedFor'> {
-  const { ignoreIfBroken, boundTo, namedFor } = item;
-  return { ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}), ...(namedFor !== undefined ? { namedFor } : {}) };
+function provenance(item: EvidenceItem): Pick<Examined, 'ignoreIfBroken' | 'boundTo' | 'namedFor' | 'keyless'> {
+  const { ignoreIfBroken, boundTo, namedFor, keyless } = item;
+  return { ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}), ...(namedFor !== undefined ? { namedFor } : {}), ...(keyless ? { keyless } : {}) };
 }
 
 /** Examines one opened candidate on this thread. */

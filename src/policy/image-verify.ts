@@ -1,7 +1,8 @@
 import { CairnError } from '../errors.js';
 import { fetchManifestNode, isImageManifestType, type ReadOnlyStore } from '../oci/index.js';
 import { selectPlatform } from '../image/index.js';
-import { ReferrersEvidenceSource } from '../evidence/index.js';
+import { EcosystemEvidenceSource, ReferrersEvidenceSource } from '../evidence/index.js';
+import type { SigstoreTrustedRoot } from '../sigstore/index.js';
 import type { Descriptor } from '../schema/index.js';
 import { ImageInspectionRunner } from './image.js';
 import type { InspectionRunner } from './inspect.js';
@@ -28,6 +29,8 @@ export interface VerifyImageOptions extends Omit<VerifyLayoutOptions, 'evidence'
    * refusing it. For local experiments only: such a verdict says nothing about the image.
    */
   allowUnbound?: boolean;
+  /** Sigstore trusted root for keyless bundles (steps with certificate_identities); verified offline. */
+  trustedRoot?: SigstoreTrustedRoot;
 }
 
 /** The verification of one platform image. */
@@ -76,7 +79,8 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
     // Bound by the platform manifest, or by the index the user pinned (which lists it by digest).
     const bindImage = { digests: [manifest.digest, ...(index ? [index.digest] : [])], allowUnbound: o.allowUnbound === true };
     const image = { digest: manifest.digest, ...(platformName(manifest) ? { platform: platformName(manifest)! } : {}), ...(index ? { index: index.digest } : {}) };
-    const report = await verifyLayout({ ...o, evidence, inspections, bindImage, image });
+    const withForeign = new EcosystemEvidenceSource(evidence, o.store, manifest, { ...(index ? { also: [index] } : {}), ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}) });
+    const report = await verifyLayout({ ...o, evidence: withForeign, inspections, bindImage, image });
     // the referrers that may serve the layout's steps (the others were skipped while listing)
     const listed = evidence.listed();
     const onIndex = listed.filter((r) => r.on === index).length;

@@ -3,6 +3,7 @@ import type { PublicKey } from '../crypto/index.js';
 import { isLinkPredicate, type SignedDocument, type Statement, type Step } from '../intoto/index.js';
 import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
+import { identitySigners } from './identities.js';
 import { isIntotoPayloadType, statementIndex } from './payload.js';
 import type { AuthorisedKey, EvidenceSource } from '../evidence/index.js';
 import { examineItem, type Examined } from './examine.js';
@@ -86,6 +87,7 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
       if (!signers.some((s) => s.key.fingerprint === c.key.fingerprint)) signers.push({ keyId: `cert:${c.key.fingerprint.slice(0, 16)}`, key: c.key });
     }
   }
+  for (const k of identitySigners(item, step)) if (!signers.some((s) => s.key.fingerprint === k.key.fingerprint)) signers.push(k);
   const revokedSigners = revoked ? signers.filter((s) => revoked(s.key)) : [];
   signers = signers.filter((s) => !revokedSigners.includes(s));
   const ids = signers.map((s) => s.keyId);

@@ -64,6 +64,17 @@ export const CertConstraintSchema = lazy(() => z.object({
 }));
 export type CertConstraint = z.infer<typeof CertConstraintSchema>;
 
+/**
+ * Cairn extension: a keyless functionary, as cosign's --certificate-identity[-regexp] and
+ * --certificate-oidc-issuer name it (in-toto-golang's certificate constraints, for Fulcio).
+ */
+export const CertificateIdentitySchema = lazy(() => z.strictObject({
+  subject_alternative_name: z.string().min(1).optional(),
+  subject_alternative_name_regexp: z.string().min(1).optional(),
+  oidc_issuer: z.string().min(1),
+}).refine((c) => (c.subject_alternative_name === undefined) !== (c.subject_alternative_name_regexp === undefined), 'give exactly one of subject_alternative_name and subject_alternative_name_regexp'));
+export type CertificateIdentityConstraint = z.infer<typeof CertificateIdentitySchema>;
+
 export const StepSchema = lazy(() => z.object({
   _type: z.literal('step'),
   name: z.string().min(1),
@@ -77,6 +88,8 @@ export const StepSchema = lazy(() => z.object({
   expected_predicate_type: z.string().optional(),
   /** ITE-11 attribute rules (CEL); their shape is read by src/attributes. */
   expected_attributes: z.array(z.unknown()).optional(),
+  /** Cairn extension: keyless functionaries (Sigstore certificate identities); needs --trusted-root. */
+  certificate_identities: z.array(CertificateIdentitySchema).optional(),
 }));
 export type Step = z.infer<typeof StepSchema>;
 
@@ -117,6 +130,8 @@ export const MetablockSchema = lazy(() => z.object({
 /** The legacy signed wrapper: `{"signed": ..., "signatures": [{keyid, sig(hex)}]}`. */
 export type Metablock = z.infer<typeof MetablockSchema>;
 
+// Spec (resource_descriptor.md): "a ResourceDescriptor MUST specify one of uri, digest or
+// content at a minimum"; `name` is optional (cosign v3 subjects carry only a digest).
 export const ResourceDescriptorSchema = lazy(() => z.looseObject({
   name: z.string().optional(),
   uri: z.string().optional(),
@@ -125,7 +140,7 @@ export const ResourceDescriptorSchema = lazy(() => z.looseObject({
   downloadLocation: z.string().optional(),
   mediaType: z.string().optional(),
   annotations: z.record(z.string(), z.unknown()).optional(),
-}));
+}).refine((rd) => rd.uri !== undefined || rd.digest !== undefined || rd.content !== undefined, 'a resource descriptor needs one of uri, digest or content'));
 /** Spec: https://github.com/in-toto/attestation/blob/main/spec/v1/resource_descriptor.md */
 export type ResourceDescriptor = z.infer<typeof ResourceDescriptorSchema>;
 

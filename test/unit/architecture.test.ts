@@ -18,7 +18,7 @@ const LAYER: Record<string, number> = {
   crypto: 3,
   dsse: 4,
   intoto: 5,
-  rules: 6, trust: 6, attributes: 6,
+  rules: 6, trust: 6, attributes: 6, sigstore: 6,
   oci: 7,
   artifacts: 8, image: 8,
   run: 9,
@@ -42,6 +42,10 @@ const OWNER: Record<string, string> = {
   '@marcbachmann/cel-js': 'attributes',
   '@bufbuild/re2': 'attributes',
   'prom-client': 'serve',
+  '@sigstore/verify': 'sigstore',
+  '@sigstore/bundle': 'sigstore',
+  '@sigstore/core': 'sigstore',
+  '@sigstore/protobuf-specs': 'sigstore',
 };
 
 function sources(dir: string): string[] {

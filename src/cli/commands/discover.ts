@@ -3,6 +3,25 @@ import type { CommandModule } from '../context.js';
 import { openReference, registryOptions, withStores } from '../registry.js';
 import type { DiscoveredNode } from '../../attest/index.js';
 import type { Descriptor } from '../../schema/index.js';
+import type { ReadOnlyStore } from '../../oci/index.js';
+import type { CliContext } from '../context.js';
+import { evidenceLines } from '../evidence-report.js';
+import { keysFrom, trustedRootFrom, trustMaterialOptions } from '../ecosystem-trust.js';
+
+// What every tool attached (cosign, Sigstore bundles, BuildKit, notation, oras, Cairn), read and checked.
+async function discoverFor(store: ReadOnlyStore, subject: Descriptor, argv: Record<string, unknown>, ctx: CliContext) {
+  const { discoverEvidence } = await import('../../attest/index.js');
+  const keys = await keysFrom(argv);
+  const trustedRoot = await trustedRootFrom(argv, ctx);
+  const items = await discoverEvidence(store, subject, {
+    keys,
+    ...(trustedRoot ? { trustedRoot } : {}),
+    ...(argv['artifact-type'] ? { artifactType: argv['artifact-type'] as string } : {}),
+    ...(argv['predicate-type'] ? { predicateType: argv['predicate-type'] as string } : {}),
+    maxLayerBytes: Number(argv['max-layer-bytes']),
+  });
+  return items.map((i) => i.report);
+}
 
 // cairn discover: what is attached to an image (like `oras discover`), as a tree or JSON; for
 // an image index, each platform's manifest and its referrers. --repair rebuilds the
@@ -12,11 +31,13 @@ export const discoverCommand: CommandModule = {
   command: 'discover <subject>',
   describe: 'show the referrers (attestations, links, signatures) attached to an image',
   builder: (y: Argv) =>
-    registryOptions(y)
+    trustMaterialOptions(registryOptions(y))
       .positional('subject', { type: 'string', describe: 'the image: host/repo:tag, host/repo@sha256:..., or oci:DIR:tag' })
       .option('artifact-type', { type: 'string', describe: 'only referrers of this artifactType (e.g. application/vnd.in-toto+json)' })
       .option('depth', { type: 'number', default: 4, describe: 'how deep to follow referrers of referrers' })
       .option('repair', { type: 'boolean', default: false, describe: 'rebuild the sha256-<hex> referrers index from the per-referrer tags first' })
+      .option('predicate-type', { type: 'string', describe: 'only evidence of this predicate type (filtered by annotations before any blob is pulled)' })
+      .option('max-layer-bytes', { type: 'number', default: 4 * 1024 * 1024, describe: 'largest evidence layer read; bigger ones are listed, not read' })
       .option('output', { choices: ['tree', 'json', 'text'] as const, default: 'tree' as const, describe: 'tree or text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
     const { resolveReference, repairReferrers, formatReference } = await import('../../oci/index.js');
@@ -29,10 +50,13 @@ export const discoverCommand: CommandModule = {
         ctx.out.info(`repaired referrers index of ${subject.digest}: ${r.added.length} added, ${r.removed.length} dangling removed, ${r.total} listed`);
       }
       const tree = await discover(store, subject, { artifactType: argv['artifact-type'] as string | undefined, depth: Number(argv['depth']) });
-      ctx.out.json(toJson(tree));
+      const evidence = await discoverFor(store, subject, argv, ctx);
+      ctx.out.json({ ...(toJson(tree) as object), evidence });
       const name = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : formatReference({ ...ref, tag: undefined, digest: undefined });
       ctx.out.result(`${name}@${subject.digest}`);
       printChildren(tree, '', (l) => ctx.out.result(l));
+      if (evidence.length) ctx.out.result('evidence:');
+      for (const line of evidenceLines(evidence)) ctx.out.result(`  ${line}`);
     });
   },
 };

@@ -62,6 +62,7 @@ export const verifyCommand: CommandModule = {
       .positional('subject', { type: 'string', describe: 'an image (REF@sha256:... or oci:DIR@sha256:...): verify it and its attached evidence' })
       .option('layout', { alias: 'l', type: 'string', demandOption: true, describe: 'the signed layout: a file, or a reference to a pushed layout (pin it by digest)' })
       .option('layout-key', { alias: ['k', 'layout-keys'], type: 'string', array: true, describe: 'public key(s) that must all have signed the layout' })
+      .option('trusted-root', { type: 'string', describe: 'Sigstore trusted_root.json (FILE or REF@sha256:...) for keyless bundles of steps with certificate_identities; verified offline' })
       .option('trust-root', { type: 'string', describe: 'REF@sha256:... of a pinned trust root version: the layout must be signed by a threshold of its newest owners' })
       .option('trust-state', { type: 'string', describe: 'file remembering the newest trust root version seen (default under $XDG_STATE_HOME/cairn/trust)' })
       .option('link-dir', { alias: 'd', type: 'string', default: '.', describe: 'local mode: directory with the links (<step>.<keyid8>.link, .intoto.jsonl)' })

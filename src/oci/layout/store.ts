@@ -162,6 +162,11 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     });
   }
 
+  /** The entries of index.json as they are (annotations included: `cosign save` marks its entries there). */
+  async indexEntries(): Promise<Descriptor[]> {
+    return readIndexFile(this.dir).manifests;
+  }
+
   async tags(): Promise<string[]> {
     const names = readIndexFile(this.dir).manifests.map((d) => d.annotations?.[REF_NAME]);
     return names.filter((n): n is string => typeof n === 'string');
