@@ -57,12 +57,24 @@ describe('CI: the action\'s and the component\'s script against the real registr
     const steps = [
       ['key', 'generate', '--out', 'owner'], ['key', 'generate', '--out', 'builder'],
       ['run', '-n', 'build', '-k', 'builder', '-d', 'links', '--', 'true'],
-      ['layout', 'create', '--step', 'build=builder.pub', '--out', 'root.layout'], ['layout', 'sign', 'root.layout', '--key', 'owner'],
+      ['layout', 'create', '--step', 'build=builder.pub', '--no-image', '--out', 'root.layout'],
     ];
     for (const s of steps) {
       const done = cairn(s, dir);
       assert.equal(done.status, 0, `${s.join(' ')}: ${done.stderr}`);
     }
+    // The layout binds the image through the test-result Statement the job attests (its subject
+    // is the image), as a layout must for `cairn verify IMAGE` (issue 13).
+    const layout = JSON.parse(readFileSync(join(dir, 'root.layout'), 'utf8')) as { signed: { steps: Record<string, unknown>[] } };
+    const build = layout.signed.steps[0]!;
+    layout.signed.steps.push({
+      _type: 'step', name: 'test', threshold: 1, pubkeys: build['pubkeys'], expected_command: [],
+      expected_materials: [['ALLOW', '*']], expected_products: [['ALLOW', '*']],
+      expected_predicate_type: 'https://in-toto.io/attestation/test-result/v0.1',
+    });
+    writeFileSync(join(dir, 'root.layout'), JSON.stringify(layout));
+    const signed = cairn(['layout', 'sign', 'root.layout', '--key', 'owner'], dir);
+    assert.equal(signed.status, 0, signed.stderr);
     writeFileSync(join(dir, 'predicate.json'), JSON.stringify({ tests: 12, failed: 0 }));
   });
 

@@ -77,7 +77,7 @@ describe('the demo\'s verification JSON and pictures', () => {
     assert.deepEqual(svg.nodes.map((n) => [n.id, n.kind]), [['write-code', 'step'], ['build', 'step'], ['package', 'step'], ['image', 'inspection']]);
     for (const n of svg.nodes) assert.deepEqual([n.id, n.status, n.fill], [n.id, 'pass', GREEN]);
     assert.match(svg.nodes.find((n) => n.id === 'build')!.texts.join(' '), /threshold 1 of carl/);
-    assert.deepEqual(svg.edges.map((e) => `${e.from}->${e.to}`).sort(), ['build->image', 'build->package', 'package->image', 'write-code->build']);
+    assert.deepEqual(svg.edges.map((e) => `${e.from}->${e.to}`).sort(), ['build->image', 'build->package', 'package->image', 'package->image', 'write-code->build']);
     assert.ok(svg.edges.every((e) => e.marker === 'url(#arrow)'));
     assert.match(svg.edges.find((e) => e.to === 'image' && e.from === 'build')!.label, /usr\/local\/bin\/app \(products → materials\)/);
   });
@@ -94,12 +94,12 @@ describe('the demo\'s verification JSON and pictures', () => {
     const dot = cairn(['layout', 'graph', 'root.layout', '--verify-report', 'attack-report.json', '--format', 'dot'], dir);
     assert.equal(dot.status, 0, dot.stderr);
     assert.match(dot.stdout, /^digraph supply_chain \{/);
-    assert.equal(dot.stdout.match(/ -> /g)?.length, 4);
+    assert.equal(dot.stdout.match(/ -> /g)?.length, 5);
     assert.match(dot.stdout, /"image" \[label="inspection image\\nruns cairn:image\\nFAIL: [^"]*", fillcolor="#fbd9d9"/);
     const mermaid = cairn(['layout', 'graph', 'root.layout', '--format', 'mermaid'], dir);
     assert.equal(mermaid.status, 0, mermaid.stderr);
     assert.match(mermaid.stdout, /^flowchart LR\n/);
-    assert.equal(mermaid.stdout.match(/ -->\|/g)?.length, 4);
+    assert.equal(mermaid.stdout.match(/ -->\|/g)?.length, 5);
     const bad = cairn(['layout', 'graph', 'root.layout', '--verify-report', 'root.layout'], dir);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /not a report of cairn verify --output json/);

@@ -24,7 +24,7 @@ const layoutCreate: CommandModule = {
       .option('key', { alias: 'k', type: 'string', array: true, describe: 'public key(s) of the functionaries of steps given without keys' })
       .option('expires', { type: 'string', default: '30d', describe: 'expiry: 30d, 12h, 2w, 1y or a date' })
       .option('readme', { type: 'string', default: '', describe: 'the layout\'s readme text' })
-      .option('image', { type: 'boolean', default: true, describe: 'write the image inspection (cairn:image) that binds the layout to the image; --no-image for a layout verified only against local links (in-toto-verify)' })
+      .option('image', { type: 'boolean', default: true, describe: 'write the image inspection (cairn:image) that binds the layout to the image (negate it for a layout verified only against local links, as by in-toto-verify)' })
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
