@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 NODE_TEST := node --test --test-reporter=spec --test-concurrency=2
-APT_PACKAGES := in-toto docker-registry openssl umoci
+APT_PACKAGES := in-toto docker-registry openssl umoci containerd
 
 .PHONY: all setup system-deps bench-deps build test test-unit test-e2e test-interop demo bench lint clean
 
@@ -12,14 +12,16 @@ all: build
 # Debian packages the tests and the interop checks use: in-toto 1.3.1 (the reference) and
 # docker-registry 2.8.2 (the real registry for e2e tests), openssl (self-signed certificates for
 # the registry TLS tests), umoci (the unpacker test/interop/unpack-differential.test.ts compares
-# the image flattener with; as root with Debian's containerd installed it compares with
-# containerd too, which is not installed here: it brings a system daemon). Installed only when missing.
+# the image flattener with) and containerd (as root the same test starts a private containerd
+# daemon of its own, on its own socket and state directories, and compares with it too; the
+# package's system service is not used). Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v in-toto-verify >/dev/null || missing="$$missing in-toto"; \
 	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	command -v umoci >/dev/null || missing="$$missing umoci"; \
+	command -v containerd >/dev/null || missing="$$missing containerd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -15,7 +15,7 @@ export const verifyAttestationCommand: CommandModule = {
     identityOptions(trustMaterialOptions(registryOptions(y)))
       .positional('subject', { type: 'string', describe: 'the image: host/repo:tag, host/repo@sha256:..., or oci:DIR:tag' })
       .option('type', { type: 'string', describe: 'only this predicate type (URI, or slsaprovenance1, spdx, cyclonedx, ...)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn verify-attestation ghcr.io/acme/app@sha256:... --certificate-identity https://github.com/acme/app/.github/workflows/build.yml@refs/heads/main --certificate-oidc-issuer https://token.actions.githubusercontent.com --trusted-root trusted_root.json --type slsaprovenance1', ''),
   run: async (argv, ctx) => {
     const { resolveReference } = await import('../../oci/index.js');
