@@ -39,6 +39,7 @@ const BASE: Record<string, string[]> = {
   login: ['login', 'r'],
   logout: ['logout', 'r'],
   completion: ['completion', 'bash'],
+  'verify-attestation': ['verify-attestation', 's', '--key', 'k'],
 };
 
 // Every runnable command with its name path (`layout sign`).
