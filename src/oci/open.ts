@@ -32,15 +32,15 @@ export interface OpenOptions extends RegistryAccess {
   create?: boolean;
 }
 
-/** Opens the store a reference names. */
-export async function openStore(ref: Reference, options: OpenOptions = {}): Promise<Store> {
-  if (ref.kind === 'layout') return OciLayoutStore.open(ref.path, { create: options.create });
-  const { RegistryClient, RegistryStore, dockerCredentials } = await import('./remote/index.js');
-  const host = apiHost(ref.registry);
+/**
+ * The HTTP client of one registry host: the given username and password, else Docker's
+ * credentials for that host. openStore makes one per store; RegistryPool shares one per host.
+ */
+export async function registryClient(registry: string, options: RegistryAccess): Promise<import('./remote/index.js').RegistryClient> {
+  const { RegistryClient, dockerCredentials } = await import('./remote/index.js');
   const env = options.env ?? process.env;
   const { username, password } = options;
-  if ((username === undefined) !== (password === undefined)) throw new CairnError('INVALID_ARGUMENT', 'give both --username and --password-stdin, or neither');
-  const client = new RegistryClient(host, {
+  return new RegistryClient(apiHost(registry), {
     plainHttp: options.plainHttp,
     insecure: options.insecure,
     ca: options.ca,
@@ -48,8 +48,17 @@ export async function openStore(ref: Reference, options: OpenOptions = {}): Prom
     timeoutMs: options.timeoutMs,
     maxConnections: options.maxConnections,
     attempts: options.attempts,
-    credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(ref.registry, env)),
+    credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(registry, env)),
   });
+}
+
+/** Opens the store a reference names. */
+export async function openStore(ref: Reference, options: OpenOptions = {}): Promise<Store> {
+  if (ref.kind === 'layout') return OciLayoutStore.open(ref.path, { create: options.create });
+  const { username, password } = options;
+  if ((username === undefined) !== (password === undefined)) throw new CairnError('INVALID_ARGUMENT', 'give both --username and --password-stdin, or neither');
+  const { RegistryStore } = await import('./remote/index.js');
+  const client = await registryClient(ref.registry, options);
   return new RegistryStore(client, ref.repository, ref.registry);
 }
 

@@ -1,7 +1,7 @@
 import { CairnError } from '../errors.js';
-import { apiHost, type Reference } from './reference.js';
+import type { Reference } from './reference.js';
 import type { Store } from './store.js';
-import type { RegistryAccess } from './open.js';
+import { registryClient, type RegistryAccess } from './open.js';
 
 // A long-running process (the deploy gate) talks to the same few registries all day: one HTTP
 // client per registry host, shared by every repository store opened through the pool, keeps
@@ -13,7 +13,7 @@ import type { RegistryAccess } from './open.js';
 export type HostAccess = RegistryAccess;
 
 export class RegistryPool {
-  private readonly clients = new Map<string, Promise<unknown>>();
+  private readonly clients = new Map<string, ReturnType<typeof registryClient>>();
 
   /** `access(registry)`: the options for a registry, or undefined when it is not allowed. */
   constructor(private readonly access: (registry: string) => HostAccess | undefined) {}
@@ -23,24 +23,14 @@ export class RegistryPool {
     if (ref.kind !== 'registry') throw new CairnError('INVALID_ARGUMENT', 'only registry references are accepted here, not oci: directories');
     const options = this.access(ref.registry);
     if (!options) throw new CairnError('INVALID_ARGUMENT', `registry ${ref.registry} is not one this server may contact`);
-    const { RegistryClient, RegistryStore, dockerCredentials } = await import('./remote/index.js');
-    const host = apiHost(ref.registry);
-    let client = this.clients.get(ref.registry) as Promise<InstanceType<typeof RegistryClient>> | undefined;
+    let client = this.clients.get(ref.registry);
     if (!client) {
-      const env = options.env ?? process.env;
-      const { username, password } = options;
-      client = Promise.resolve(new RegistryClient(host, {
-        plainHttp: options.plainHttp,
-        insecure: options.insecure,
-        ca: options.ca,
-        onDebug: options.onDebug,
-        timeoutMs: options.timeoutMs,
-        maxConnections: options.maxConnections,
-        attempts: options.attempts,
-        credentials: async () => (username !== undefined && password !== undefined ? { kind: 'basic', username, password } : dockerCredentials(ref.registry, env)),
-      }));
+      client = registryClient(ref.registry, options);
       this.clients.set(ref.registry, client);
+      // a client that could not be made (a bad CA file) is tried again next time, not cached
+      client.catch(() => this.clients.delete(ref.registry));
     }
+    const { RegistryStore } = await import('./remote/index.js');
     return new RegistryStore(await client, ref.repository, ref.registry, false);
   }
 
@@ -48,6 +38,6 @@ export class RegistryPool {
   async close(): Promise<void> {
     const all = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(all.map(async (c) => (await c as { close(): Promise<void> }).close().catch(() => undefined)));
+    await Promise.all(all.map(async (c) => (await c).close().catch(() => undefined)));
   }
 }
