@@ -17,17 +17,9 @@ export interface GenEntry {
 /** A stack of layers, bottom first. */
 export type Stack = GenEntry[][];
 
-/** A small fast PRNG (mulberry32): the same seed, the same stacks. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from './prng.js';
+
+export { rng };
 
 const DIRS = ['a', 'a', 'a', 'b', 'b', 'c', 'd', '.wh..wh.h', '.wh.w', 'sp ace', 'ü'];
 const LEAVES = ['f', 'f', 'g', 'g', 'h', 'a', 'b', '.wh..wh.h', 'ü'];

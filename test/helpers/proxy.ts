@@ -56,17 +56,9 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng.js';
+
+export { prng };
 
 /** Starts a proxy to `target` (`host:port`); call close() when done (in an after hook). */
 export async function startFaultProxy(target: string, initial: FaultPlan = {}): Promise<FaultProxy> {

@@ -13,17 +13,9 @@ import { makeLink, signMetablock, type RawMetablock } from '../../src/intoto/ind
 // lone surrogate). A few classes are where Cairn is deliberately stricter than in-toto 1.3.1
 // (docs/policy.md): the case records it, and Cairn must fail those.
 
-/** A seeded PRNG (mulberry32): the same seed makes the same chains. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
+
+export { prng };
 
 /** The keys of every case: the owner, functionaries a-d, and an outsider. */
 export interface CaseKeys {

@@ -1,23 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flattenLayers, type ImageFiles } from '../../../src/image/index.js';
+import { flattenLayers } from '../../../src/image/index.js';
 import { assertCairnError } from '../../helpers/assert.js';
 import { hex, layerOf, tarOf, type TarEntrySpec } from '../../helpers/tar.js';
+import { flat, view } from '../../helpers/flat.js';
 
 // The layer-application corpus: each case builds its layer tars with tar-stream and checks
 // the flattened result (or the error) against image-spec layer.md.
 
-async function flat(...layers: TarEntrySpec[][]): Promise<ImageFiles> {
-  const sources = await Promise.all(layers.map(async (l) => layerOf(await tarOf(l), undefined, 700)));
-  return flattenLayers(sources);
-}
-
-/** path → sha256 (files), `->target` (symlinks), or the type. */
-function view(files: ImageFiles): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of files.files) out[f.path] = f.sha256 ?? (f.type === 'symlink' ? `->${f.linkname}` : f.type);
-  return out;
-}
 
 const file = (name: string, content: string, mode?: number): TarEntrySpec => ({ name, content, ...(mode ? { mode } : {}) });
 const dir = (name: string, mode?: number): TarEntrySpec => ({ name, type: 'dir', ...(mode ? { mode } : {}) });

@@ -1,25 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { flattenLayers, type ImageFiles } from '../../../src/image/index.js';
 import { assertCairnError } from '../../helpers/assert.js';
-import { hex, layerOf, tarOf, type TarEntrySpec } from '../../helpers/tar.js';
+import { hex, type TarEntrySpec } from '../../helpers/tar.js';
+import { flat, view } from '../../helpers/flat.js';
 
 // The flattener against containerd's applier (pkg/archive/tar.go applyNaive and its overlayfs
 // variant, OverlayConvertWhiteout), case by case: what a runtime extracts the rules see, and what
 // containerd's two appliers disagree on is refused. Each attack here passed the rules on the old
 // flattener while a runtime ran something else (docs/security.md).
 
-async function flat(...layers: TarEntrySpec[][]): Promise<ImageFiles> {
-  const sources = await Promise.all(layers.map(async (l) => layerOf(await tarOf(l), undefined, 700)));
-  return flattenLayers(sources);
-}
-
-/** path → sha256 (files and symlinks that lead to files), `->target` (other symlinks), or the type. */
-function view(files: ImageFiles): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of files.files) out[f.path] = f.sha256 ?? (f.type === 'symlink' ? `->${f.linkname}` : f.type);
-  return out;
-}
 
 const file = (name: string, content: string): TarEntrySpec => ({ name, content });
 const dir = (name: string): TarEntrySpec => ({ name, type: 'dir' });
