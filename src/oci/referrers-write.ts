@@ -20,7 +20,14 @@ export interface AddReferrerOptions {
   referrerTag?: boolean;
   /** Read back after writing and repair until complete (default true). false = one plain write. */
   check?: boolean;
-  /** Index writes before giving up (default 10). */
+  /**
+   * With referrer tags: how long (ms) a writer keeps repairing an index that others keep
+   * overwriting (default 120 s). A count of writes was not enough: 50 writers whose starts were
+   * spread over seconds by a slow machine used up 10 writes each while others still arrived,
+   * and the last of them gave up with the index incomplete (CI, 2026-12-03).
+   * Without them: re-reads before giving up (default 10).
+   */
+  budgetMs?: number;
   attempts?: number;
   /**
    * Base pause (ms), randomised up to twice this times the attempt. With referrer tags: only when
@@ -84,11 +91,14 @@ async function queued(store: Store, subject: Descriptor, write: () => Promise<vo
 // With referrer tags: read the index and the tags, add ours and every tagged referrer the index
 // lacks, write; then read both again at once. Complete: done, with no wait at all. Not complete
 // (a stale write landed after ours, or writers are in flight): pause, read again, and write
-// again if still needed. After `attempts` writes, fail only if our own entries are missing
-// (the others' stay discoverable through their tags; the next writer or --repair restores them).
+// again if still needed, for as long as others keep overwriting it (budgetMs). Contention ends
+// when writers stop arriving, so the writer that lands last always finishes its repair (the
+// argument in docs/registry.md needs it never to give up early). Past the budget, fail only if
+// our own entries are missing (the others' stay discoverable through their tags).
 async function writeIndex(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions): Promise<void> {
   if (!(options.referrerTag ?? true)) return writeAndWait(store, subject, referrers, options);
-  const { check = true, attempts = 10, settleMs = 50 } = options;
+  const { check = true, budgetMs = 120_000, settleMs = 50 } = options;
+  const started = Date.now();
   const memo: TagMemo = { found: new Map(), dead: new Set() };
   const read = async () => {
     const [index, tags] = await Promise.all([readReferrersIndex(store, subject), referrerTagsOf(store, subject)]);
@@ -98,7 +108,7 @@ async function writeIndex(store: Store, subject: Descriptor, referrers: Descript
   };
   let state = await read();
   for (let attempt = 1; !state.complete; attempt++) {
-    if (attempt > attempts) {
+    if (attempt > 1 && Date.now() - started > budgetMs) {
       if (referrers.every((r) => state.current.some((d) => d.digest === r.digest))) return;
       throw dropped(store, subject);
     }
@@ -106,7 +116,8 @@ async function writeIndex(store: Store, subject: Descriptor, referrers: Descript
     if (!check) return;
     state = await read();
     if (state.complete) return;
-    await sleep(settleMs * (1 + Math.random()) * attempt);
+    // 50-100 ms x the attempt, at most 10 times that: lets writers in flight land
+    await sleep(settleMs * (1 + Math.random()) * Math.min(attempt, 10));
     state = await read();
   }
 }

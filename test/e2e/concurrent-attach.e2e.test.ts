@@ -43,7 +43,7 @@ describe(`${N} concurrent attach processes on the tag fallback`, () => {
   it('loses none of them', async () => {
     const runs = await Promise.all(files.map((f) => runCairn(['attach', '--output', 'json', `${registry().host}/busy/app:v1`, f])));
     const failed = runs.filter((r) => r.code !== 0);
-    assert.deepEqual(failed.map((r) => r.stderr), []);
+    assert.deepEqual(failed.map((r) => `exit ${r.code}: ${r.stderr}${r.stdout}`), []);
     const pushed = runs.map((r) => (JSON.parse(r.stdout) as { referrers: { referrer: string }[] }).referrers[0]?.referrer).sort();
     assert.equal(new Set(pushed).size, N);
     const discovered = await runCairn(['discover', '--output', 'json', `${registry().host}/busy/app:v1`]);

@@ -169,7 +169,11 @@ export function runCairn(args: string[], options: { input?: string; env?: NodeJS
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      // A process killed by a signal says so in stderr, so that a failing test shows why.
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: signal ? `${stderr}[killed by ${signal}]` : stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

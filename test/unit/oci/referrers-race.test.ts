@@ -11,6 +11,7 @@ import {
   readReferrersIndex,
   referrersTag,
   referrerTag,
+  writeReferrersIndex,
   type AddReferrerOptions,
   type Store,
 } from '../../../src/oci/index.js';
@@ -167,6 +168,37 @@ describe('tag-schema writers racing for one index', () => {
     assert.equal(b.ops.filter((o) => o === 'write index').length, 1);
     assert.equal(b.ops.filter((o) => o === 'read ref-tag').length, 1, 'only the stray tag, once');
     assert.deepEqual(await indexed(), [dead.digest, ra.digest, rb.digest].sort());
+  });
+
+  it('a writer keeps repairing for as long as stale writes keep landing over its own (no count of writes to run out of)', async () => {
+    const { shared, make, writer, indexed, subject } = await setup('clobbered');
+    const [ry, rx] = [await make(), await make()];
+    await shared.tag(ry, referrerTag(subject.digest as Sha, ry.digest as Sha));
+    const stale = await writeReferrersIndex(shared, subject, [ry]); // what slow writers who read early keep writing
+    const x = writer('x');
+    let clobbers = 15; // more than the 10 writes a writer once gave up after (CI, 50 writers on a slow machine)
+    const write = x.tag.bind(x);
+    x.tag = async (desc, tag) => {
+      await write(desc, tag);
+      if (tag === referrersTag(subject.digest as Sha) && clobbers-- > 0) await shared.tag(stale, tag);
+    };
+    await addReferrer(x, subject, rx, { settleMs: 0.1 });
+    assert.equal(x.ops.filter((o) => o === 'write index').length, 16);
+    assert.deepEqual(await indexed(), [rx.digest, ry.digest].sort());
+  });
+
+  it('past its time budget, a writer whose own entry is still overwritten fails and names --repair', async () => {
+    const { shared, make, writer, subject } = await setup('budget');
+    const [ry, rx] = [await make(), await make()];
+    await shared.tag(ry, referrerTag(subject.digest as Sha, ry.digest as Sha));
+    const stale = await writeReferrersIndex(shared, subject, [ry]);
+    const x = writer('x');
+    const write = x.tag.bind(x);
+    x.tag = async (desc, tag) => {
+      await write(desc, tag);
+      if (tag === referrersTag(subject.digest as Sha)) await shared.tag(stale, tag); // forever
+    };
+    await assert.rejects(addReferrer(x, subject, rx, { settleMs: 0.1, budgetMs: 30 }), (e: Error & { code?: string }) => e.code === 'REGISTRY_ERROR' && /discover --repair/.test(e.message));
   });
 
   it('adding a referrer the index already lists writes nothing', async () => {
