@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/paths.js';
@@ -5,6 +6,7 @@ import { ATTRIBUTE_RULES, evidenceData } from '../lib/evidence-data.js';
 import { largeImage, manyImage, smallImage, type BenchImage } from '../lib/image.js';
 import { benchKey, CACHE } from '../lib/inputs.js';
 import { cairnArgv, type Cmd } from '../lib/measure.js';
+import { floodReferrers, imageVariant } from '../lib/referrer-flood.js';
 import { benchRegistry, countRequests, pushImage, type TestRegistry } from '../lib/registry.js';
 import type { BenchGroup, BenchRow } from '../lib/row.js';
 
@@ -12,7 +14,7 @@ import type { BenchGroup, BenchRow } from '../lib/row.js';
 // run: one attestation push (`cairn attest`) next to a skopeo push of a small 3-layer image into
 // an emptied registry (a floor for any push); flatten + hash of an image pulled from the
 // registry next to `skopeo copy` to an OCI directory (and `umoci unpack` for the many-file
-// image); and `cairn verify IMAGE@digest` over 20 referrers.
+// image); and `cairn verify IMAGE@digest` over 20 referrers, alone and among 1,000 and 10,000.
 
 let registries: TestRegistry[] = [];
 
@@ -36,6 +38,13 @@ function skopeoPull(ref: string, out: string, unpack: boolean): Cmd {
 
 function flatten(ref: string): Cmd {
   return { label: 'cairn image files', cwd: REPO_ROOT, argv: cairnArgv('image', 'files', ref, '--output', 'json') };
+}
+
+// What verify says it left aside (its report's note on referrers that are no evidence).
+function skipped(args: string[]): string {
+  const r = spawnSync(cairnArgv()[0]!, [...cairnArgv().slice(1), ...args, '--output', 'json'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const notes = (JSON.parse(r.stdout || '{}') as { notes?: string[] }).notes ?? [];
+  return notes.find((n) => /referrer/.test(n)) ?? 'no note on skipped referrers';
 }
 
 export const registryGroup: BenchGroup = {
@@ -114,6 +123,22 @@ export const registryGroup: BenchGroup = {
       references: [{ label: 'cairn verify IMAGE (no rules)', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }], target: { ratio: 1.1 },
       note: 'the reference is the verify-image row itself: the rules may add at most 10 %',
     });
+    // the same 20 links on variants of the image among 980 and 9,980 referrers of other tools
+    // (tag fallback): only candidates may be fetched, so 1,000 costs at most 1.5x the 20
+    const repo = smallRef.slice(0, smallRef.indexOf('@'));
+    for (const [total, target] of [[quick ? 200 : 1000, { ratio: 1.5 }], [quick ? 2000 : 10_000, { rssMiB: 300 }]] as const) {
+      const ref = await imageVariant(repo, small, `flood-${total}`);
+      countRequests(['attach', ref, ...evidence.links, '--no-index-check']);
+      await floodReferrers(ref, total - evidence.links.length);
+      const args = ['verify', ref, '--layout', evidence.layout, '--layout-key', evidence.ownerPub];
+      rows.push({
+        id: `verify-image-${total}-referrers`, work: `cairn verify IMAGE@digest, ${evidence.links.length} evidence among ${total.toLocaleString('en')} referrers`,
+        cairn: { label: `cairn verify IMAGE (${total} referrers)`, cwd: CACHE, argv: cairnArgv(...args, '-q') },
+        references: 'ratio' in target ? [{ label: 'cairn verify IMAGE (20 referrers)', cwd: CACHE, argv: cairnArgv(...verifyArgs, '-q') }] : [], target,
+        note: 'ratio' in target ? 'reference: the verify-image row (20 referrers)' : 'must finish, in bounded memory, and say what it left aside',
+        probe: () => `${countRequests(args)} requests; ${skipped(args)}`,
+      });
+    }
     return rows;
   },
   async teardown() {

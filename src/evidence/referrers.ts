@@ -92,11 +92,15 @@ export class ReferrersEvidenceSource implements EvidenceSource {
 
   private async list(steps: readonly Step[] | null): Promise<ListedReferrer[]> {
     const max = this.options.maxReferrers ?? 1000;
-    const select = steps === null ? undefined : (d: Descriptor) => steps.some((s) => isFor(d, s));
     const out: ListedReferrer[] = [];
     for (const on of this.subjects) {
-      const onSkippedTags = (n: number) => this.notes.push(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (cairn discover --repair indexes them)`);
-      const list = await listReferrers(this.store, on, EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
+      // the artifact type is judged here with the steps, so that what was left aside is counted
+      // (years of nightly SBOMs and scans cost a line in the report, not a fetch each)
+      let other = 0;
+      const select = steps === null ? undefined : (d: Descriptor) => (d.artifactType === EVIDENCE_ARTIFACT_TYPE && steps.some((s) => isFor(d, s))) || (other++, false);
+      const onSkippedTags = (n: number) => this.note(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (cairn discover --repair indexes them)`);
+      const list = await listReferrers(this.store, on, select ? undefined : EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
+      if (other > 0) this.note(`${other} referrers of ${on.digest} are not Cairn evidence for the layout's steps (other artifact types, steps or predicate types): not fetched (other tools' evidence is looked up by predicate type, for steps that name one)`);
       for (const d of list) {
         if (out.some((r) => r.descriptor.digest === d.digest)) continue;
         const listed = { descriptor: d, on };
@@ -105,6 +109,10 @@ export class ReferrersEvidenceSource implements EvidenceSource {
       }
     }
     return out;
+  }
+
+  private note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
   }
 
 // Sublayout links live next to the image too; they are found by their own step names.

@@ -123,6 +123,8 @@ describe('hostile registry: a flood of referrers that do not concern the layout'
     const tagReads = server.requests.filter((r) => r.path.includes('.ref'));
     assert.equal(tagReads.length, 20, 'unindexed referrer tags are read up to the candidate limit');
     assert.match((source as unknown as { notes: string[] }).notes.join('\n'), /30 referrer tags of sha256:[0-9a-f]{64} that are not in its index were not read/);
+    // issue 19: the report says what was left aside, all 12,000 (signatures and SBOMs too)
+    assert.match((source as unknown as { notes: string[] }).notes.join('\n'), new RegExp(`12000 referrers of ${imageDesc.digest} are not Cairn evidence for the layout's steps`));
   });
 
   it('still refuses more candidates than the limit: a flood that names the layout\'s steps', async () => {
