@@ -99,6 +99,25 @@ export const registryGroup: BenchGroup = {
         references: [skopeoPull(manyRef, out, true), skopeoPull(manyRef, out, false)], target: { ratio: 0.5 },
       },
     ];
+    // mirroring: the large image with 20 referrers, registry to registry and into an oci: dir,
+    // against skopeo copying the image alone (issue 19: at most 1.0x, memory flat in size)
+    countRequests(['attach', largeRef, ...evidence.links, '--no-index-check']);
+    const mirror = join(CACHE, 'out', 'mirror');
+    const emptyScratch = () => rmSync(scratch.storage, { recursive: true, force: true });
+    const emptyDir = () => rmSync(mirror, { recursive: true, force: true });
+    const skopeo = (dest: string) => ['skopeo', 'copy', '-q', '--src-tls-verify=false', ...(dest.startsWith('docker:') ? ['--dest-tls-verify=false'] : []), `docker://${largeRef}`, dest];
+    rows.push(
+      {
+        id: 'copy-registry', work: `cairn copy --referrers: ${gib(large)} 4-layer image + 20 referrers, registry to registry`,
+        cairn: { label: 'cairn copy --referrers', cwd: CACHE, prepare: emptyScratch, argv: cairnArgv('copy', '--referrers', largeRef, `${scratch.host}/bench/mirror:latest`) },
+        references: [{ label: 'skopeo copy (image alone)', cwd: CACHE, prepare: emptyScratch, argv: skopeo(`docker://${scratch.host}/bench/mirror:latest`) }], target: { ratio: 1.0, rssMiB: 200 },
+      },
+      {
+        id: 'copy-oci', work: `cairn copy --referrers: ${gib(large)} 4-layer image + 20 referrers, registry to an oci: dir`,
+        cairn: { label: 'cairn copy --referrers', cwd: CACHE, prepare: emptyDir, argv: cairnArgv('copy', '--referrers', largeRef, `oci:${mirror}:latest`) },
+        references: [{ label: 'skopeo copy (image alone)', cwd: CACHE, prepare: emptyDir, argv: skopeo(`oci:${mirror}:latest`) }], target: { ratio: 1.0, rssMiB: 200 },
+      },
+    );
     if (!quick) {
       // memory must not grow with image size: the same image shape at a quarter of the size
       const quarter = await largeImage(4, 4, 16);
