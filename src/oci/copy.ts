@@ -3,7 +3,7 @@ import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
 import { isManifestType } from './mediatypes.js';
 import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
-import { listReferrers, readReferrersIndex } from './referrers.js';
+import { readReferrersIndex, referrersReader } from './referrers.js';
 import { addReferrer, addReferrers, type AddReferrerOptions } from './referrers-write.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
@@ -42,6 +42,9 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
   // Referrer entries as their own manifests describe them (annotations and all).
   const entries = new Map<string, Descriptor>();
   const emit = options.onEvent ?? (() => undefined);
+  // The source is only read: on the tag fallback its tags are listed once for every subject,
+  // not twice per referrer (an image with 20 attestations cost 40 more requests).
+  const referrersOf = referrersReader(src);
 
   const copyBlob = async (desc: Descriptor): Promise<void> => {
     if (await dst.exists(desc)) {
@@ -85,11 +88,11 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     }
     if (subjectOf(node)) entries.set(desc.digest, referrerDescriptor(node));
     if (options.referrers) {
-      const found = await listReferrers(src, desc);
+      const found = await referrersOf(desc);
       // An OCI layout (or a registry with the API) may still hold a fallback index written by
       // another tool (oras copy, sigstore-js): its referrers are carried too.
       if (isReferrerLister(src)) for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!found.some((f) => f.digest === d.digest)) found.push(d);
-      for (const r of found) await copyNode(r);
+      await inBatches(found, options.concurrency ?? 4, copyNode);
       await copyCosignTags(desc);
       // One index update per subject, not one per referrer.
       await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions);
