@@ -32,12 +32,24 @@ const stringWidthLazy = {
     b.onResolve({ filter: /^string-width$/ }, (args) => ({ path: args.importer === lazy ? real : lazy }));
   },
 };
+// zod's `locales/index.js` (every language) becomes tools/zod-locales-en.mjs (English only)
+let zodLocalesMapped = 0;
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)) return undefined;
+      zodLocalesMapped++;
+      return { path: fileURLToPath(new URL('./zod-locales-en.mjs', import.meta.url)) };
+    });
+  },
+};
 await build({
   ...common,
   entryPoints: ['dist/src/cli/main.js'],
   outfile: 'dist/bundle/cli.cjs',
   format: 'cjs',
-  plugins: [undiciLite, stringWidthLazy],
+  plugins: [undiciLite, stringWidthLazy, zodEnglishOnly],
   // import('node:fs') becomes require(): code loaded from a V8 code cache cannot import()
   supported: { 'dynamic-import': false },
   // the workers are found next to this file
@@ -53,6 +65,7 @@ await build({
   outdir: 'dist/bundle',
   format: 'esm',
 });
+if (zodLocalesMapped === 0) throw new Error("tools/bundle.mjs: zod's locales/index.js was not found where tools/zod-locales-en.mjs expects it (zod's layout moved?)");
 writeFileSync('dist/bundle/package.json', '{"type":"module"}\n');
 asciiOnly('dist/bundle/cli.cjs');
 // how bin/cairn.js, the worker threads and code-cache.mjs load the bundle (tools/bundle-loader.cjs)
