@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../helpers/exec.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -11,8 +11,10 @@ import { tmpDir } from '../helpers/tmp.js';
 // as `npx cairn` with Cairn's own version, not the project's; and the library's types compile
 // under --strict in that project. The npm cache holds the dependencies' tarballs, not their
 // registry metadata, so the project gets a lock file pinning them as this checkout's lock does
-// (the versions `npm ci` installed here), and `npm ci --offline` installs from it. The pack skips `prepack` (the build `make test` already did):
-// a second build here would rewrite dist/ under the other tests' feet.
+// (the versions `npm ci` installed here), and `npm ci --offline` installs from it. The pack
+// runs in a clean clone of this checkout's HEAD (its node_modules linked to this one's), with
+// `prepack` and all: that is what proves a clean clone packs a working CLI, and its build
+// cannot rewrite this checkout's dist/ under the other tests' feet.
 
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string>; license: string };
 const NPM_FLAGS = ['--no-audit', '--no-fund', '--offline', '--loglevel=error'];
@@ -22,7 +24,12 @@ describe('the npm package', () => {
 
   it('packs, installs into an empty project, runs as npx cairn and type-checks under --strict', { timeout: 240_000 }, () => {
     assert.match(pkg.scripts['prepack'] ?? '', /npm run build/, 'npm pack on a clean clone builds first');
-    const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--loglevel=error'], { cwd: REPO_ROOT });
+    const clone = join(dir, 'clone');
+    const cloned = run('git', ['clone', '--quiet', '--no-hardlinks', REPO_ROOT, clone]);
+    assert.equal(cloned.status, 0, cloned.stderr);
+    assert.ok(!existsSync(join(clone, 'dist')), 'a clean clone has no build');
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+    const packed = run('npm', ['pack', '--pack-destination', dir, '--loglevel=error'], { cwd: clone });
     assert.equal(packed.status, 0, packed.stderr);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     assert.equal(tarball, `${pkg.name}-${pkg.version}.tgz`);
