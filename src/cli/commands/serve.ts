@@ -16,10 +16,12 @@ export const serveCommand: CommandModule = {
       .option('grace', { type: 'number', default: 10, describe: 'seconds in-flight requests get to finish on SIGTERM' })
       .example('cairn serve --config /etc/cairn/serve.json', 'serve the policies of the config at /verify/<name>'),
   run: async (argv, ctx) => {
-    const { loadServeConfig, startGate } = await import('../../serve/index.js');
+    const { loadServeConfig, startGate, LogSink } = await import('../../serve/index.js');
     const config = loadServeConfig(String(argv['config']));
     const summaryKey = argv['summary-key'] ? await loadKeyFile(String(argv['summary-key']), ctx.env, argv['password-env'] as string | undefined) : undefined;
-    const log = (r: Record<string, unknown>) => ctx.out.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...r })}\n`);
+    // JSON lines on stdout that never block a decision (src/serve/log-sink.ts)
+    const sink = new LogSink(1);
+    const log = (r: Record<string, unknown>) => sink.write(r);
     // the handlers are in place before the gate says it listens
     let stopped: (signal: string) => void = () => undefined;
     const signalled = new Promise<string>((resolve) => (stopped = resolve));
@@ -34,6 +36,7 @@ export const serveCommand: CommandModule = {
     } finally {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
+      await sink.close();
     }
     return 0;
   },
