@@ -4,9 +4,10 @@ import { addSignatures, envelopeSigners, INTOTO_PAYLOAD_TYPE, signEnvelope } fro
 import { decodeBase64, parseJson, parseRfc3339 } from '../encoding/index.js';
 import { addMetablockSignatures, metablockSigners, toSignedDocument, type MetadataFormat, type SignedDocument } from '../intoto/index.js';
 import { checkLayout } from './check.js';
-import { checkLayoutAttributes } from './attributes-phase.js';
+import { checkLayoutAttributes } from './check-attributes.js';
 import { formatExpires } from './layout.js';
-import { IMAGE_CONFIG_FIELD_PREFIX, IMAGE_INSPECTION_COMMAND } from './image.js';
+import { IMAGE_CONFIG_FIELD_PREFIX } from './image-config.js';
+import { IMAGE_INSPECTION_COMMAND } from './reserved.js';
 
 // Writing layouts: `cairn layout create` (an editable, unsigned skeleton) and `cairn layout
 // sign` (Metablock or DSSE, several owners). Signing works on the raw JSON object, so fields

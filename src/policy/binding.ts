@@ -1,7 +1,7 @@
 import { CairnError } from '../errors.js';
 import type { Layout } from '../intoto/index.js';
 import { expandDigests } from '../rules/index.js';
-import { isImageInspection } from './image.js';
+import { isImageInspection } from './reserved.js';
 import type { Check } from './report.js';
 import type { StepEvidence } from './steps.js';
 

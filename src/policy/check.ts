@@ -4,7 +4,7 @@ import { KeySchema, LayoutSchema, parseWith } from '../schema/index.js';
 import { parseRule } from '../rules/index.js';
 import { isCertificate } from './certs.js';
 import { parseExpires } from './layout.js';
-import { isImageInspection } from './image.js';
+import { isImageInspection } from './reserved.js';
 
 // `cairn layout check`: static validation of a layout, reporting every problem (not just the
 // first) with the JSON path where it is: shape, dates, keys and their keyids, rule syntax,

@@ -5,39 +5,17 @@ import type { ArtifactMap, Inspection } from '../intoto/index.js';
 import type { Descriptor } from '../schema/index.js';
 import type { InspectionRecord, InspectionRunner } from './inspect.js';
 
-import { IMAGE_CONFIG_FIELD_PREFIX, imageConfigArtifacts } from './image-config.js';
+import { imageConfigArtifacts } from './image-config.js';
+import { IMAGE_CONFIG_ARTIFACT, IMAGE_INDEX_ARTIFACT, IMAGE_MANIFEST_ARTIFACT, isImageInspection, isReservedArtifactName } from './reserved.js';
 
 // The image itself as artifacts for the rule engine. A layout names it with a reserved
 // inspection whose command is `cairn:image`: instead of running anything, Cairn flattens the
 // image being verified and hands its regular files (path -> sha256) to the inspection as both
 // materials and products, plus the manifest, config (and index) digests and the config's
 // execution parameters under reserved names. The layout stays a valid in-toto layout; only the
-// meaning of that one command is Cairn's.
-//
-// Reserved names start with `/`. File artifacts never do: the flattener makes every entry name
-// relative to the image root (src/image/paths.ts drops a leading `/`, empty and `.` segments),
-// so no file, whatever its name (`oci:x/app`, `/oci/manifest`, `//config/Cmd`), can be taken
-// for metadata, and a rule written for metadata (`ALLOW /oci/*`) can never admit a file.
+// meaning of that one command is Cairn's (the reserved names: reserved.ts).
 // The digests (`/oci/...`) and the execution parameters (`/config/...`) have different roots
 // so that allowing the digests never allows a changed Entrypoint by accident.
-
-/** The `run` of the reserved inspection: `"run": ["cairn:image"]`. */
-export const IMAGE_INSPECTION_COMMAND = 'cairn:image';
-/** Reserved artifact names for the image's own digests (a file artifact never starts with `/`). */
-export const IMAGE_MANIFEST_ARTIFACT = '/oci/manifest';
-export const IMAGE_CONFIG_ARTIFACT = '/oci/config';
-export const IMAGE_INDEX_ARTIFACT = '/oci/index';
-export { IMAGE_CONFIG_FIELD_PREFIX };
-
-/** True for a name Cairn reserves (metadata, not a file of the image). */
-export function isReservedArtifactName(name: string): boolean {
-  return name.startsWith('/');
-}
-
-/** True for the reserved image inspection. */
-export function isImageInspection(inspection: Pick<Inspection, 'run'>): boolean {
-  return inspection.run.length === 1 && inspection.run[0] === IMAGE_INSPECTION_COMMAND;
-}
 
 function hexOf(d: Descriptor): string {
   return d.digest.slice('sha256:'.length);
@@ -47,7 +25,7 @@ function hexOf(d: Descriptor): string {
 export function imageArtifactMap(image: FlattenedImage, index?: Descriptor): ArtifactMap {
   const files = image.files.toArtifactMap();
   for (const path of Object.keys(files)) {
-    // The flattener's promise (see above), checked where it matters.
+    // The flattener's promise (reserved.ts), checked where it matters.
     if (isReservedArtifactName(path)) throw new CairnError('INTERNAL', `the flattener returned the absolute path ${JSON.stringify(path)}`);
   }
   const out: ArtifactMap = { ...files, ...imageConfigArtifacts(image.imageConfig, `config ${image.config.digest}`, image.configBytes.toString('utf8')) };

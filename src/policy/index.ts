@@ -17,7 +17,7 @@ export { PARAMETER_NAME_RE, formatParameters, substituteParameters } from './sub
 export { type InspectionRecord, type InspectionRunner, type LocalInspectionOptions, LocalInspectionRunner } from './inspect.js';
 export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
 export { type LayoutProblem, checkLayout } from './check.js';
-export { checkLayoutAttributes } from './attributes-phase.js';
+export { checkLayoutAttributes } from './check-attributes.js';
 export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, imageInspectionSkeleton, SKELETON_CONFIG_DIR, parseExpiry, signLayout } from './author.js';
 export { type RevokedCheck } from './steps.js';
 export { serveExamineJobs } from './examine-pool.js';
@@ -26,10 +26,9 @@ export {
   IMAGE_MANIFEST_ARTIFACT,
   IMAGE_CONFIG_ARTIFACT,
   IMAGE_INDEX_ARTIFACT,
-  IMAGE_CONFIG_FIELD_PREFIX,
   isImageInspection,
   isReservedArtifactName,
-  imageArtifactMap,
-  ImageInspectionRunner,
-} from './image.js';
+} from './reserved.js';
+export { IMAGE_CONFIG_FIELD_PREFIX } from './image-config.js';
+export { imageArtifactMap, ImageInspectionRunner } from './image.js';
 export { type VerifyImageOptions, type PlatformVerification, type ImageVerification, verifyImage } from './image-verify.js';
