@@ -1,6 +1,7 @@
 import { CairnError, exitCodeFor, isCairnError } from '../errors.js';
 import { closeStore, formatReference, parseReference, resolveReference, type Reference, type Store } from '../oci/index.js';
-import { verifyImage, type ImageVerification, type InspectionRunner } from '../policy/index.js';
+import type { InspectionRunner } from '../verify/index.js';
+import { verifyImage, type ImageVerification } from '../image-verify/index.js';
 import type { GatePolicy } from './policy.js';
 import { preparePolicy, type PrepareOptions, type PreparedPolicy } from './prepare.js';
 import { findSummary, type SummaryTrust } from './summary.js';

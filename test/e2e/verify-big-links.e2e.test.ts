@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { encodeKeyPair, generateKey, keyDict } from '../../src/crypto/index.js';
 import { linkFileName, makeLink, serializeDocument, signLink, signMetablock, type ArtifactMap } from '../../src/intoto/index.js';
-import { POOL_MIN_BYTES, type FromExamineWorker, type ToExamineWorker } from '../../src/policy/examine-pool.js';
+import { POOL_MIN_BYTES, type FromExamineWorker, type ToExamineWorker } from '../../src/verify/examine-pool.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { runBounded } from '../helpers/spawn.js';
 import { tmpDir } from '../helpers/tmp.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPublicKey } from '../../src/crypto/index.js';
 import { readSignedDocument } from '../../src/intoto/index.js';
-import { failureLine, LocalInspectionRunner, verifyLayout, type Check } from '../../src/policy/index.js';
+import { failureLine, LocalInspectionRunner, verifyLayout, type Check } from '../../src/verify/index.js';
 import { DirectoryEvidenceSource } from '../../src/evidence/index.js';
 import { CAIRN_BIN, UPSTREAM } from '../helpers/paths.js';
 import { DEBIAN_PYTHON } from '../helpers/exec.js';

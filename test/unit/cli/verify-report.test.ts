@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { reportLines, verdictLine } from '../../../src/cli/verify-report.js';
 import { parseParams } from '../../../src/cli/commands/verify.js';
-import type { VerificationReport } from '../../../src/policy/index.js';
+import type { VerificationReport } from '../../../src/verify/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
 
 const header = { origin: 'root.layout', format: 'legacy' as const, expires: '2099-01-01T00:00:00Z', readme: '', steps: ['write', 'package'], inspections: ['untar'] };

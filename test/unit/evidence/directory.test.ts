@@ -6,7 +6,7 @@ import { DirectoryEvidenceSource, openEvidence } from '../../../src/evidence/ind
 import { linkFileName, serializeDocument, type Step } from '../../../src/intoto/index.js';
 import { newKeyId } from '../../../src/crypto/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { arts, key, link } from '../policy/fixtures.js';
+import { arts, key, link } from '../verify/fixtures.js';
 
 const bob = key('bob');
 const carl = key('carl');

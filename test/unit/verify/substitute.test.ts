@@ -1,6 +1,7 @@
+// Moved from test/unit/policy/substitute.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatParameters, substituteParameters } from '../../../src/policy/index.js';
+import { formatParameters, substituteParameters } from '../../../src/verify/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
 import { LayoutSchema, parseWith } from '../../../src/schema/index.js';
 

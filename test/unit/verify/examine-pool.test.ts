@@ -1,11 +1,12 @@
+// Moved from test/unit/policy/examine-pool.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeDocument, type SignedDocument } from '../../../src/intoto/index.js';
 import type { EvidenceItem } from '../../../src/evidence/index.js';
-import { ExaminePool } from '../../../src/policy/examine-pool.js';
-import { examineItem, type Examined } from '../../../src/policy/examine.js';
+import { ExaminePool } from '../../../src/verify/examine-pool.js';
+import { examineItem, type Examined } from '../../../src/verify/examine.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { arts, key, layoutBody, link, signLayoutBody, statement } from './fixtures.js';
 

@@ -3,10 +3,10 @@ import { flattenImage, type FlattenedImage } from '../image/index.js';
 import type { ReadOnlyStore } from '../oci/index.js';
 import type { ArtifactMap, Inspection } from '../intoto/index.js';
 import type { Descriptor } from '../schema/index.js';
-import type { InspectionRecord, InspectionRunner } from './inspect.js';
+import type { InspectionRecord, InspectionRunner } from '../verify/index.js';
 
-import { imageConfigArtifacts } from './image-config.js';
-import { IMAGE_CONFIG_ARTIFACT, IMAGE_INDEX_ARTIFACT, IMAGE_MANIFEST_ARTIFACT, isImageInspection, isReservedArtifactName } from './reserved.js';
+import { imageConfigArtifacts } from './config.js';
+import { IMAGE_CONFIG_ARTIFACT, IMAGE_INDEX_ARTIFACT, IMAGE_MANIFEST_ARTIFACT, isImageInspection, isReservedArtifactName } from '../verify/index.js';
 
 // The image itself as artifacts for the rule engine. A layout names it with a reserved
 // inspection whose command is `cairn:image`: instead of running anything, Cairn flattens the

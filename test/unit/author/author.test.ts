@@ -1,10 +1,11 @@
+// Moved from test/unit/policy/author.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { keyVerifier } from '../../../src/crypto/index.js';
 import { readSignedDocument, serializeDocument, verifyDocument, type SignedDocument } from '../../../src/intoto/index.js';
-import { parseExpiry, signLayout } from '../../../src/policy/index.js';
+import { parseExpiry, signLayout } from '../../../src/author/index.js';
 import { assertCairnError } from '../../helpers/assert.js';
-import { key, layoutBody } from './fixtures.js';
+import { key, layoutBody } from '../verify/fixtures.js';
 
 const alice = key('alice');
 const owner2 = key('owner2');

@@ -4,10 +4,10 @@ import { selectPlatform } from '../image/index.js';
 import { EcosystemEvidenceSource, ReferrersEvidenceSource } from '../evidence/index.js';
 import type { SigstoreTrustedRoot } from '../sigstore/index.js';
 import type { Descriptor } from '../schema/index.js';
-import { ImageInspectionRunner } from './image.js';
-import type { InspectionRunner } from './inspect.js';
-import type { VerificationReport } from './report.js';
-import { verifyLayout, type VerifyLayoutOptions } from './verify.js';
+import { ImageInspectionRunner } from './inspection.js';
+import type { InspectionRunner } from '../verify/index.js';
+import type { VerificationReport } from '../verify/index.js';
+import { verifyLayout, type VerifyLayoutOptions } from '../verify/index.js';
 
 // `cairn verify IMAGE@sha256:...`: the layout verified over the evidence attached to the image
 // (its OCI referrers) and over the image's own files. An index is verified platform by platform

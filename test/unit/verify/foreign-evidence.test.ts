@@ -1,9 +1,10 @@
+// Moved from test/unit/policy/foreign-evidence.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey, keyDict, type PrivateKey } from '../../../src/crypto/index.js';
 import { makeStatement, signMetablock, signStatement, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore, type Store } from '../../../src/oci/index.js';
-import { verifyImage } from '../../../src/policy/index.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
 import { loadSigstoreTrustedRoot, type SigstoreTrustedRoot } from '../../../src/sigstore/index.js';
 import type { Descriptor } from '../../../src/schema/index.js';
 import { buildImage, pushImage } from '../../helpers/image.js';

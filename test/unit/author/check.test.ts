@@ -1,8 +1,10 @@
+// Moved from test/unit/policy/check.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkLayout, layoutSkeleton, parseExpires } from '../../../src/policy/index.js';
+import { checkLayout, layoutSkeleton } from '../../../src/author/index.js';
+import { parseExpires } from '../../../src/verify/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
-import { key, layoutBody } from './fixtures.js';
+import { key, layoutBody } from '../verify/fixtures.js';
 
 const bob = key('bob');
 const carl = key('carl');

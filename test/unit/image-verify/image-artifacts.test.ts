@@ -1,3 +1,4 @@
+// Moved from test/unit/policy/image-artifacts.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey } from '../../../src/crypto/index.js';
@@ -5,10 +6,11 @@ import { makeLink, signLink } from '../../../src/intoto/index.js';
 import { MemoryStore } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
 import { flattenImage } from '../../../src/image/index.js';
-import { IMAGE_CONFIG_ARTIFACT, IMAGE_MANIFEST_ARTIFACT, imageArtifactMap, verifyImage } from '../../../src/policy/index.js';
+import { IMAGE_CONFIG_ARTIFACT, IMAGE_MANIFEST_ARTIFACT } from '../../../src/verify/index.js';
+import { imageArtifactMap, verifyImage } from '../../../src/image-verify/index.js';
 import { sha256Hex } from '../../../src/digest/index.js';
 import { pushCustomImage } from '../../helpers/custom-image.js';
-import { layoutBody, signLayoutBody } from './fixtures.js';
+import { layoutBody, signLayoutBody } from '../verify/fixtures.js';
 import type { Entry } from '../../helpers/image.js';
 
 // Issue 13 §2: what the rule engine sees of an image. Reserved names (the image's digests and

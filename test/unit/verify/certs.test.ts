@@ -1,3 +1,4 @@
+// Moved from test/unit/policy/certs.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { loadPrivateKey } from '../../../src/crypto/index.js';
 import { makeLink, signMetablock, type SignedDocument } from '../../../src/intoto/index.js';
-import { chainsToRoot, failureLine, meetsConstraint, verifyLayout } from '../../../src/policy/index.js';
+import { chainsToRoot, failureLine, meetsConstraint, verifyLayout } from '../../../src/verify/index.js';
 import { UPSTREAM } from '../../helpers/paths.js';
 import { arts, key, layoutBody, MemoryEvidence, signLayoutBody } from './fixtures.js';
 

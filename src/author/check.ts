@@ -2,9 +2,9 @@ import { isCairnError } from '../errors.js';
 import { publicKeyFromDict } from '../crypto/index.js';
 import { KeySchema, LayoutSchema, parseWith } from '../schema/index.js';
 import { parseRule } from '../rules/index.js';
-import { isCertificate } from './certs.js';
-import { parseExpires } from './layout.js';
-import { isImageInspection } from './reserved.js';
+import { isCertificate } from '../verify/index.js';
+import { parseExpires } from '../verify/index.js';
+import { isImageInspection } from '../verify/index.js';
 
 // `cairn layout check`: static validation of a layout, reporting every problem (not just the
 // first) with the JSON path where it is: shape, dates, keys and their keyids, rule syntax,

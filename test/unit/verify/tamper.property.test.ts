@@ -1,9 +1,10 @@
+// Moved from test/unit/policy/tamper.property.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isCairnError } from '../../../src/errors.js';
 import { decodeBase64, encodeBase64 } from '../../../src/encoding/index.js';
-import { verifyLayout } from '../../../src/policy/index.js';
+import { verifyLayout } from '../../../src/verify/index.js';
 import type { SignedDocument } from '../../../src/intoto/index.js';
 import { arts, key, layoutBody, link, MemoryEvidence, signLayoutBody } from './fixtures.js';
 

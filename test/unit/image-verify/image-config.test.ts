@@ -1,6 +1,7 @@
+// Moved from test/unit/policy/image-config.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { duplicateJsonKey, imageConfigArtifacts } from '../../../src/policy/image-config.js';
+import { duplicateJsonKey, imageConfigArtifacts } from '../../../src/image-verify/config.js';
 import { sha256Hex } from '../../../src/digest/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
 

@@ -1,3 +1,4 @@
+// Moved from test/unit/policy/image-symlinks.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
@@ -5,7 +6,8 @@ import { generateKey, keyDict, type PrivateKey } from '../../../src/crypto/index
 import { makeLink, signLink, signMetablock, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore, encodeJson, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
-import { IMAGE_CONFIG_ARTIFACT, IMAGE_MANIFEST_ARTIFACT, verifyImage } from '../../../src/policy/index.js';
+import { IMAGE_CONFIG_ARTIFACT, IMAGE_MANIFEST_ARTIFACT } from '../../../src/verify/index.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
 import { digestOf, sha256Hex } from '../../../src/digest/index.js';
 import { tarOf, type Entry } from '../../helpers/image.js';
 import type { Descriptor } from '../../../src/schema/index.js';

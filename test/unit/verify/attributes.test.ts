@@ -1,10 +1,11 @@
+// Moved from test/unit/policy/attributes.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey, keyDict, type PrivateKey } from '../../../src/crypto/index.js';
 import { makeLink, makeStatement, signLink, signMetablock, signStatement, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
-import { verifyImage } from '../../../src/policy/index.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
 import { sha256Hex } from '../../../src/digest/index.js';
 import { isCairnError } from '../../../src/errors.js';
 import { buildImage, pushImage } from '../../helpers/image.js';

@@ -1,6 +1,7 @@
+// Moved from test/unit/policy/verify.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { verifyLayout, failureLine, type VerificationReport } from '../../../src/policy/index.js';
+import { verifyLayout, failureLine, type VerificationReport } from '../../../src/verify/index.js';
 import { CairnError } from '../../../src/errors.js';
 import { LINK_PREDICATE_V03, SLSA_PROVENANCE_V1 } from '../../../src/intoto/index.js';
 import { assertCairnError } from '../../helpers/assert.js';

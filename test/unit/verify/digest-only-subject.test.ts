@@ -1,10 +1,11 @@
+// Moved from test/unit/policy/digest-only-subject.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey, keyDict } from '../../../src/crypto/index.js';
 import { signMetablock, signStatement, makeStatement, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
-import { verifyImage } from '../../../src/policy/index.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
 import { buildImage, pushImage } from '../../helpers/image.js';
 
 // Regression: a Statement whose subject is only a digest (what cosign v3 writes) satisfies an

@@ -1,5 +1,5 @@
-// Layout verification (in-toto final product verification) and layout authoring: the engine
-// is pure over an EvidenceSource and an InspectionRunner, and returns a structured report.
+// Layout verification (in-toto final product verification): the engine is pure over an
+// EvidenceSource and an InspectionRunner, and returns a structured report.
 export {
   type Verdict,
   type CheckKind,
@@ -12,13 +12,10 @@ export {
   failureLine,
 } from './report.js';
 export { type ParsedLayout, parseExpires, formatExpires, parseLayout, layoutKeys } from './layout.js';
-export { type LayoutCAs, type CertSigner, loadLayoutCAs, chainsToRoot, meetsConstraint, certSigners } from './certs.js';
+export { type LayoutCAs, type CertSigner, loadLayoutCAs, chainsToRoot, meetsConstraint, certSigners, isCertificate } from './certs.js';
 export { PARAMETER_NAME_RE, formatParameters, substituteParameters } from './substitute.js';
 export { type InspectionRecord, type InspectionRunner, type LocalInspectionOptions, LocalInspectionRunner } from './inspect.js';
 export { type VerifyLayoutOptions, verifyLayout } from './verify.js';
-export { type LayoutProblem, checkLayout } from './check.js';
-export { checkLayoutAttributes } from './check-attributes.js';
-export { type SkeletonStep, type SignLayoutOptions, type SignedLayout, layoutSkeleton, imageInspectionSkeleton, SKELETON_CONFIG_DIR, parseExpiry, signLayout } from './author.js';
 export { type RevokedCheck } from './steps.js';
 export { serveExamineJobs } from './examine-pool.js';
 export {
@@ -29,6 +26,3 @@ export {
   isImageInspection,
   isReservedArtifactName,
 } from './reserved.js';
-export { IMAGE_CONFIG_FIELD_PREFIX } from './image-config.js';
-export { imageArtifactMap, ImageInspectionRunner } from './image.js';
-export { type VerifyImageOptions, type PlatformVerification, type ImageVerification, verifyImage } from './image-verify.js';

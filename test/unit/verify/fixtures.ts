@@ -1,9 +1,10 @@
+// Moved from test/unit/policy/fixtures.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import assert from 'node:assert/strict';
 import { generateKey, keyDict, type PrivateKey, type PublicKey } from '../../../src/crypto/index.js';
 import { makeLink, signLink, signMetablock, signStatement, makeStatement, type ArtifactMap, type MetadataFormat, type SignedDocument, type Step } from '../../../src/intoto/index.js';
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../../src/dsse/index.js';
 import { keySigner } from '../../../src/crypto/index.js';
-import type { InspectionRecord, InspectionRunner } from '../../../src/policy/index.js';
+import type { InspectionRecord, InspectionRunner } from '../../../src/verify/index.js';
 import type { AuthorisedKey, EvidenceItem, EvidenceSource } from '../../../src/evidence/index.js';
 import type { Inspection } from '../../../src/intoto/index.js';
 

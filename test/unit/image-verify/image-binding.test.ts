@@ -1,15 +1,17 @@
+// Moved from test/unit/policy/image-binding.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey, type PrivateKey } from '../../../src/crypto/index.js';
 import { makeLink, makeStatement, signLink, signStatement, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
-import { layoutSkeleton, signLayout, verifyImage } from '../../../src/policy/index.js';
+import { layoutSkeleton, signLayout } from '../../../src/author/index.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
 import { sha256Hex } from '../../../src/digest/index.js';
 import { buildImage, pushImage, pushIndex } from '../../helpers/image.js';
 import { pushCustomImage } from '../../helpers/custom-image.js';
 import { assertCairnError } from '../../helpers/assert.js';
-import { layoutBody, signLayoutBody, type StepSpec } from './fixtures.js';
+import { layoutBody, signLayoutBody, type StepSpec } from '../verify/fixtures.js';
 import type { Descriptor } from '../../../src/schema/index.js';
 
 // Issue 13 §1: a verdict about an image must be bound to that image. A layout of legacy links

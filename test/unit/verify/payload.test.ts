@@ -1,6 +1,7 @@
+// Moved from test/unit/policy/payload.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readEvidenceBody } from '../../../src/policy/payload.js';
+import { readEvidenceBody } from '../../../src/verify/payload.js';
 import { LINK_PREDICATE_V03 } from '../../../src/intoto/index.js';
 import { assertCairnErrorSync } from '../../helpers/assert.js';
 

@@ -1,3 +1,4 @@
+// Moved from test/unit/policy/image-verify.test.ts (issue 14: policy/ split into verify/, image-verify/, author/).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey, keyDict, type PrivateKey } from '../../../src/crypto/index.js';
@@ -5,7 +6,7 @@ import { makeLink, signLink, signMetablock, signStatement, makeStatement, type S
 import { MemoryStore, EMPTY_BYTES, EMPTY_DESCRIPTOR, encodeJson, OCI_MANIFEST } from '../../../src/oci/index.js';
 import { attach, EVIDENCE_ARTIFACT_TYPE, ANNOTATION_STEP, DSSE_ENVELOPE_MEDIA_TYPE } from '../../../src/attest/index.js';
 import { addReferrer } from '../../../src/oci/index.js';
-import { verifyImage, type ImageVerification } from '../../../src/policy/index.js';
+import { verifyImage, type ImageVerification } from '../../../src/image-verify/index.js';
 import { digestOf, sha256Hex } from '../../../src/digest/index.js';
 import { buildImage, pushImage, pushIndex } from '../../helpers/image.js';
 import type { Descriptor } from '../../../src/schema/index.js';

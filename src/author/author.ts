@@ -5,9 +5,9 @@ import { decodeBase64, parseJson, parseRfc3339 } from '../encoding/index.js';
 import { addMetablockSignatures, metablockSigners, toSignedDocument, type MetadataFormat, type SignedDocument } from '../intoto/index.js';
 import { checkLayout } from './check.js';
 import { checkLayoutAttributes } from './check-attributes.js';
-import { formatExpires } from './layout.js';
-import { IMAGE_CONFIG_FIELD_PREFIX } from './image-config.js';
-import { IMAGE_INSPECTION_COMMAND } from './reserved.js';
+import { formatExpires } from '../verify/index.js';
+import { IMAGE_CONFIG_FIELD_PREFIX } from '../image-verify/index.js';
+import { IMAGE_INSPECTION_COMMAND } from '../verify/index.js';
 
 // Writing layouts: `cairn layout create` (an editable, unsigned skeleton) and `cairn layout
 // sign` (Metablock or DSSE, several owners). Signing works on the raw JSON object, so fields
