@@ -111,7 +111,7 @@ async function pushSummary(result: ImageVerification, o: { repository: string; s
   const { signStatement } = await import('../intoto/index.js');
   const { parseDigest } = await import('../digest/index.js');
   const key = await loadKeyFile(String(argv['summary-key']), ctx.env, argv['password-env'] as string | undefined);
-  const inputs = result.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.evidence ?? []).filter((e) => e.accepted && e.origin.startsWith('referrer ')).map((e) => parseDigest(e.origin.split(' ')[1]!))));
+  const inputs = result.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.check === 'step-evidence' ? c.evidence : []).flatMap((e) => (e.accepted && e.source.store === 'referrers' ? [parseDigest(e.source.digest)] : []))));
   const statement = verificationSummary({
     repository: o.repository,
     image: parseDigest(result.subject.digest),

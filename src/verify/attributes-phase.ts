@@ -1,6 +1,7 @@
 import type { Inspection, Layout, Step } from '../intoto/index.js';
 import { loadAttributeEngine, readAttributeRules, type AttributeContext, type AttributeEvidence, type CompiledItemRules, type ItemAttributeOutcome } from '../attributes/index.js';
 import type { ArtifactView } from '../rules/index.js';
+import { describeOrigin } from '../evidence/index.js';
 import type { Check } from './report.js';
 import type { StepEvidence } from './steps.js';
 
@@ -38,10 +39,10 @@ export async function prepareAttributes(layout: Layout, where?: string): Promise
 export function stepAttributeEvidence(step: Step, e: StepEvidence): AttributeEvidence {
   if (e.statement) {
     const st = e.statement;
-    return { kind: 'statement', origin: e.origin, predicateType: st.predicateType, subject: st.subject, predicate: st.predicate ?? {}, materials: e.materials, products: e.products };
+    return { kind: 'statement', origin: describeOrigin(e.origin), predicateType: st.predicateType, subject: st.subject, predicate: st.predicate ?? {}, materials: e.materials, products: e.products };
   }
   return {
-    kind: 'link', origin: e.origin, name: e.name ?? step.name, command: e.command, materials: e.materials, products: e.products,
+    kind: 'link', origin: describeOrigin(e.origin), name: e.name ?? step.name, command: e.command, materials: e.materials, products: e.products,
     byproducts: e.byproducts, ...(e.environment ? { environment: e.environment } : {}),
   };
 }
@@ -49,7 +50,7 @@ export function stepAttributeEvidence(step: Step, e: StepEvidence): AttributeEvi
 function checksOf(check: 'step-attributes' | 'inspection-attributes', outcomes: ItemAttributeOutcome[], rules: ReadonlyMap<string, CompiledItemRules>): Check[] {
   return outcomes.map((o) => {
     const n = rules.get(o.item)!.rules.length;
-    if (o.failure) return { check, item: o.item, verdict: 'fail', rule: o.failure.rule, message: o.failure.message };
+    if (o.failure) return { check, item: o.item, verdict: 'fail', code: 'RULE_VIOLATION', rule: o.failure.rule, message: o.failure.message };
     return { check, item: o.item, verdict: 'pass', message: `attributes: ${n} rule${n === 1 ? '' : 's'} held (${o.evaluated} evaluation${o.evaluated === 1 ? '' : 's'})` };
   });
 }

@@ -1,6 +1,7 @@
 import { CairnError } from '../errors.js';
 import type { Layout } from '../intoto/index.js';
 import { expandDigests } from '../rules/index.js';
+import { describeOrigin } from '../evidence/index.js';
 import { isImageInspection } from './reserved.js';
 import type { Check } from './report.js';
 import type { StepEvidence } from './steps.js';
@@ -38,7 +39,7 @@ export function imageBinding(layout: Layout, accepted: ReadonlyMap<string, reado
       for (const [name, d] of e.products) {
         const hex = expandDigests(d)['sha256'];
         const digest = hex === undefined ? undefined : wanted.get(hex);
-        if (digest) return `${digest} is product ${JSON.stringify(name)} of step ${step.name} (${e.origin})`;
+        if (digest) return `${digest} is product ${JSON.stringify(name)} of step ${step.name} (${describeOrigin(e.origin)})`;
       }
     }
   }

@@ -1,7 +1,7 @@
 import { CairnError, isCairnError, type ErrorCode } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument } from '../intoto/index.js';
-import { openEvidence, type EvidenceItem, type OpenedEvidence } from '../evidence/index.js';
+import { describeOrigin, openEvidence, type EvidenceItem, type EvidenceOrigin, type OpenedEvidence } from '../evidence/index.js';
 import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payload.js';
 
 // The heavy half of judging a candidate, which needs nothing of the step but its keys: read
@@ -14,7 +14,7 @@ import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payl
 
 /** One candidate after its signatures were checked. */
 export interface Examined {
-  readonly origin: string;
+  readonly origin: EvidenceOrigin;
   readonly ignoreIfBroken?: boolean;
   readonly boundTo?: readonly string[];
   readonly namedFor?: string;
@@ -49,7 +49,7 @@ export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]):
   if (item.error) return { ...base, unreadable: item.error.message, signers: [], body: unread };
   let verified;
   try {
-    verified = verifyDocument(item.document, keys.map(keyVerifier), origin);
+    verified = verifyDocument(item.document, keys.map(keyVerifier), describeOrigin(origin));
   } catch (err) {
     if (!isCairnError(err)) throw err;
     return { ...base, document: item.document, unreadable: err.message, signers: [], body: unread };
@@ -60,7 +60,7 @@ export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]):
     document: item.document,
     signers: verified.signers.map((k) => k.fingerprint),
     ...(verified.payloadType !== undefined ? { payloadType: verified.payloadType } : {}),
-    body: () => readEvidenceBody(body, origin),
+    body: () => readEvidenceBody(body, describeOrigin(origin)),
   };
 }
 
@@ -71,7 +71,7 @@ export function examineItem(item: EvidenceItem, keys: readonly PublicKey[]): Exa
 
 /** What a worker sends back for one document. */
 export type WireExamined = {
-  origin: string;
+  origin: EvidenceOrigin;
   unreadable?: string;
   signers: string[];
   payloadType?: string;
@@ -118,7 +118,7 @@ export function fromWire(item: EvidenceItem, w: WireExamined): Examined {
     body: () => {
       if (body) return body;
       if (bodyError) throw new CairnError(bodyError.code, bodyError.message);
-      throw new CairnError('INTERNAL', `${w.origin}: the worker did not read the body`);
+      throw new CairnError('INTERNAL', `${describeOrigin(w.origin)}: the worker did not read the body`);
     },
   };
 }

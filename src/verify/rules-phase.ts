@@ -1,4 +1,4 @@
-import { isCairnError } from '../errors.js';
+import { isCairnError, type ErrorCode } from '../errors.js';
 import type { Inspection, Step } from '../intoto/index.js';
 import { applyRules, indexArtifacts, parseRules, type ArtifactView, type QueueType, type RulesOutcome } from '../rules/index.js';
 import type { InspectionRunner } from './inspect.js';
@@ -14,7 +14,7 @@ function rulesCheck(check: 'step-rules' | 'inspection-rules', item: string, queu
   const base = { check, item, queue, rules };
   if (o.failure) {
     const f = o.failure;
-    return { ...base, verdict: 'fail', rule: f.rule, artifacts: f.artifacts, message: `${f.message} (${queue})` };
+    return { ...base, verdict: 'fail', code: 'RULE_VIOLATION', rule: f.rule, artifacts: f.artifacts, message: `${f.message} (${queue})` };
   }
   const n = o.applied.length;
   return { ...base, verdict: 'pass', message: `${queue}: ${n} rule${n === 1 ? '' : 's'} passed over ${o.queueSize} artifact${o.queueSize === 1 ? '' : 's'}` };
@@ -49,25 +49,25 @@ export async function runInspections(
   const links = new Map<string, ArtifactView>();
   for (const insp of inspections) {
     const base = { check: 'inspection-run' as const, item: insp.name, command: insp.run };
-    const fail = (message: string, returnValue?: number) => {
-      checks.push({ ...base, verdict: 'fail', message, ...(returnValue === undefined ? {} : { returnValue }) });
+    const fail = (code: ErrorCode, message: string, returnValue?: number) => {
+      checks.push({ ...base, verdict: 'fail', code, message, ...(returnValue === undefined ? {} : { returnValue }) });
       return { checks, links };
     };
-    if (insp.run.length === 0) return fail('the inspection has no command to run');
-    if (!runner) return fail('inspections cannot run here (no inspection runner was given)');
+    if (insp.run.length === 0) return fail('SCHEMA_INVALID', 'the inspection has no command to run');
+    if (!runner) return fail('UNSUPPORTED', 'inspections cannot run here (no inspection runner was given)');
     let record;
     try {
       record = await runner.run(insp);
     } catch (err) {
       // What the inspection found wrong with its input is a failed check; trouble reaching
       // a registry or the disk (exit 3) and usage errors (exit 2) are not verdicts.
-      if (isCairnError(err, ...INSPECTION_VERDICTS)) return fail(err.message);
+      if (isCairnError(err, ...INSPECTION_VERDICTS)) return fail(err.code, err.message);
       throw err;
     }
     const shown = JSON.stringify(insp.run.join(' '));
     if (record.returnValue !== 0) {
       const tail = record.stderr.trim().split('\n').pop();
-      return fail(`command ${shown} exited with ${record.returnValue}${tail ? `: ${tail.slice(0, 200)}` : ''}`, record.returnValue);
+      return fail('COMMAND_FAILED', `command ${shown} exited with ${record.returnValue}${tail ? `: ${tail.slice(0, 200)}` : ''}`, record.returnValue);
     }
     links.set(insp.name, { materials: indexArtifacts(record.materials), products: indexArtifacts(record.products) });
     const n = Object.keys(record.products).length;

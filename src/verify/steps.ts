@@ -5,7 +5,7 @@ import type { ArtifactIndex } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
 import { identitySigners } from './identities.js';
 import { isIntotoPayloadType, statementIndex } from './payload.js';
-import type { AuthorisedKey, EvidenceSource } from '../evidence/index.js';
+import { describeOrigin, type AuthorisedKey, type EvidenceOrigin, type EvidenceSource } from '../evidence/index.js';
 import { examineItem, type Examined } from './examine.js';
 import type { ExaminePool } from './examine-pool.js';
 import type { Check, EvidenceNote } from './report.js';
@@ -24,7 +24,7 @@ import type { Check, EvidenceNote } from './report.js';
 
 /** One counted piece of evidence. */
 export interface StepEvidence {
-  readonly origin: string;
+  readonly origin: EvidenceOrigin;
   /** Keyids (as the layout names them, or `cert:<fingerprint>`) of the keys that signed it. */
   readonly signers: readonly string[];
   /** The first signer, to which a sublayout's verification is bound. */
@@ -70,11 +70,12 @@ export type RevokedCheck = (key: PublicKey) => boolean;
 
 // What one candidate is worth for the step.
 function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: LayoutCAs, now: Date, revoked?: RevokedCheck): Judged {
-  const origin = item.origin;
+  const origin = describeOrigin(item.origin);
+  const source = item.origin;
   // Evidence from a place anyone can write to is ignored when broken; a local link dir fails.
   const fatal = !item.ignoreIfBroken;
   const unreadable = (message: string, ids: string[] = []): Judged =>
-    ({ note: { origin, accepted: false, signers: ids, note: `${fatal ? '' : 'ignored, '}unreadable: ${message}` }, fatal });
+    ({ note: { origin, source, accepted: false, signers: ids, note: `${fatal ? '' : 'ignored, '}unreadable: ${message}` }, fatal });
   if (item.unreadable !== undefined) return unreadable(item.unreadable);
   let signers: AuthorisedKey[] = [];
   for (const fp of item.signers) signers.push(authorised.find((a) => a.key.fingerprint === fp)!);
@@ -92,14 +93,14 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
   signers = signers.filter((s) => !revokedSigners.includes(s));
   const ids = signers.map((s) => s.keyId);
   if (signers.length === 0 && revokedSigners.length > 0) {
-    return { note: { origin, accepted: false, signers: [], note: `signed only by revoked key ${revokedSigners.map((s) => s.keyId.slice(0, 8)).join(', ')}` } };
+    return { note: { origin, source, accepted: false, signers: [], note: `signed only by revoked key ${revokedSigners.map((s) => s.keyId.slice(0, 8)).join(', ')}` } };
   }
   if (signers.length === 0 && misnamed.length > 0) {
-    return { note: { origin, accepted: false, signers: [], note: `signed by ${misnamed.map((s) => s.keyId.slice(0, 8)).join(', ')}, but the file is named for keyid ${named}` } };
+    return { note: { origin, source, accepted: false, signers: [], note: `signed by ${misnamed.map((s) => s.keyId.slice(0, 8)).join(', ')}, but the file is named for keyid ${named}` } };
   }
-  if (signers.length === 0) return { note: { origin, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
+  if (signers.length === 0) return { note: { origin, source, accepted: false, signers: [], note: 'no valid signature by a key authorised for this step' } };
   if (item.payloadType !== undefined && !isIntotoPayloadType(item.payloadType)) {
-    return { note: { origin, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(item.payloadType)} is not an in-toto type` } };
+    return { note: { origin, source, accepted: false, signers: ids, note: `payloadType ${JSON.stringify(item.payloadType)} is not an in-toto type` } };
   }
   let payload;
   try {
@@ -109,15 +110,15 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
     return unreadable(err.message, ids);
   }
   const rank = Math.min(...signers.map((s) => (step.pubkeys.includes(s.keyId) ? step.pubkeys.indexOf(s.keyId) : step.pubkeys.length)));
-  const base = { origin, signers: ids, functionary: signers[0]!, rank };
+  const base = { origin: source, signers: ids, functionary: signers[0]!, rank };
   const expected = step.expected_predicate_type;
-  const reject = (note: string): Judged => ({ note: { origin, accepted: false, signers: ids, note } });
+  const reject = (note: string): Judged => ({ note: { origin, source, accepted: false, signers: ids, note } });
   if (payload.kind === 'layout') {
     if (expected) return reject(`a sublayout, but the step expects predicate ${expected}`);
     if (!item.document) throw new CairnError('INTERNAL', `${origin}: a sublayout examined without its document`);
     const none = new Map();
     const evidence: StepEvidence = { ...base, kind: 'layout', materials: none, products: none, command: [], byproducts: {}, document: item.document };
-    return { note: { origin, accepted: true, signers: ids, note: 'sublayout' }, evidence };
+    return { note: { origin, source, accepted: true, signers: ids, note: 'sublayout' }, evidence };
   }
   if (payload.kind === 'link') {
     if (payload.name !== step.name) return reject(`a link for step ${JSON.stringify(payload.name)}`);
@@ -126,7 +127,7 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
       return reject(`predicate ${predicate ?? 'link (legacy)'}, but the step expects ${expected}`);
     }
     const { materials, products, command, byproducts, name, environment } = payload;
-    return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts, name, ...(environment ? { environment } : {}) } };
+    return { note: { origin, source, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', materials, products, command, byproducts, name, ...(environment ? { environment } : {}) } };
   }
   const st = payload.statement;
   if (!expected || st.predicateType !== expected) {
@@ -142,7 +143,7 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
     if (!isCairnError(err)) throw err;
     return unreadable(err.message, ids);
   }
-  return { note: { origin, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {}, statement: st } };
+  return { note: { origin, source, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {}, statement: st } };
 }
 
 // Whether a step accepts signers through certificates (ITE-7): then candidates are examined
@@ -191,13 +192,13 @@ function judgeStep(
   const signers = countedSigners(accepted);
   const base = { check: 'step-evidence' as const, item: step.name, threshold: step.threshold, signers, evidence };
   const fatal = judged.find((j) => j.fatal);
-  if (fatal) return { check: { ...base, verdict: 'fail', message: `${fatal.note.origin}: ${fatal.note.note}` }, accepted };
+  if (fatal) return { check: { ...base, verdict: 'fail', code: 'VERIFICATION_FAILED', message: `${fatal.note.origin}: ${fatal.note.note}` }, accepted };
   if (signers.length < step.threshold) {
     const why = evidence.filter((n) => !n.accepted).map((n) => `${n.origin}: ${n.note}`);
     const only = `signed by ${signers.map((s) => s.slice(0, 8)).join(', ')} only`;
     const what = candidates.length === 0 ? `no evidence found in ${source.description}` : why.length > 0 ? why.slice(0, 3).join('; ') : only;
     const message = `needs ${step.threshold} authorised functionar${step.threshold === 1 ? 'y' : 'ies'}, found ${signers.length} (${what})`;
-    return { check: { ...base, verdict: 'fail', message }, accepted };
+    return { check: { ...base, verdict: 'fail', code: candidates.length === 0 ? 'LINK_NOT_FOUND' : 'THRESHOLD_NOT_MET', message }, accepted };
   }
   const short = signers.map((s) => s.slice(0, 8)).join(', ');
   return { check: { ...base, verdict: 'pass', message: `threshold ${step.threshold} met by ${short}` }, accepted };

@@ -2,7 +2,7 @@ import { CairnError, isCairnError } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument, type Step } from '../intoto/index.js';
 import { artifactMapOf, indexArtifacts, sameDigests, type ArtifactIndex, type ArtifactView } from '../rules/index.js';
-import type { EvidenceSource } from '../evidence/index.js';
+import { describeOrigin, type EvidenceSource } from '../evidence/index.js';
 import type { InspectionRunner } from './inspect.js';
 import { formatExpires, parseLayout } from './layout.js';
 import { failureLine, firstFailure, type Check, type SummaryLink, type VerificationReport } from './report.js';
@@ -108,7 +108,7 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
   checks.push(layoutSignatureCheck(o, verified.signers));
   if (failed()) return finish();
   checks.push(parsed.expires < now
-    ? { check: 'layout-expiry', verdict: 'fail', message: `the layout expired at ${layout.expires}` }
+    ? { check: 'layout-expiry', verdict: 'fail', code: 'LAYOUT_EXPIRED', message: `the layout expired at ${layout.expires}` }
     : { check: 'layout-expiry', verdict: 'pass', message: `expires ${layout.expires} (checked at ${formatExpires(now)})` });
   if (failed()) return finish();
   if (o.parameters) {
@@ -141,13 +141,13 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
     for (const e of list) {
       if (e.command.length === step.expected_command.length && e.command.every((c, i) => c === step.expected_command[i])) continue;
       const show = (c: readonly string[]) => (c.length === 0 ? 'no command' : JSON.stringify(clip(c.join(' '))));
-      checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${e.origin} ran ${show(e.command)}, the layout expects ${show(step.expected_command)}` });
+      checks.push({ check: 'command-alignment', verdict: 'warn', item: step.name, command: e.command, message: `${describeOrigin(e.origin)} ran ${show(e.command)}, the layout expects ${show(step.expected_command)}` });
     }
     const ref = list[0]!;
     const other = list.find((e) => e !== ref && (!sameArtifacts(e.materials, ref.materials) || !sameArtifacts(e.products, ref.products)));
     if (other) {
       const what = sameArtifacts(other.materials, ref.materials) ? 'products' : 'materials';
-      checks.push({ check: 'step-agreement', verdict: 'fail', item: step.name, message: `${ref.origin} and ${other.origin} record different ${what}` });
+      checks.push({ check: 'step-agreement', verdict: 'fail', code: 'VERIFICATION_FAILED', item: step.name, message: `${describeOrigin(ref.origin)} and ${describeOrigin(other.origin)} record different ${what}` });
     } else if (list.length > 1) {
       checks.push({ check: 'step-agreement', verdict: 'pass', item: step.name, message: `${list.length} links agree on materials and products` });
     }
@@ -197,11 +197,11 @@ function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKe
   const short = (keys: readonly PublicKey[]) => keys.map((k) => k.keyId.slice(0, 8)).join(', ');
   if (o.layoutThreshold === undefined) {
     return missing.length > 0
-      ? { check: 'layout-signatures', verdict: 'fail', signers: signers.map((k) => k.keyId), message: `no valid signature by layout key ${short(missing)}` }
+      ? { check: 'layout-signatures', verdict: 'fail', code: 'SIGNATURE_INVALID', signers: signers.map((k) => k.keyId), message: `no valid signature by layout key ${short(missing)}` }
       : { check: 'layout-signatures', verdict: 'pass', signers: distinct.map((k) => k.keyId), message: `signed by ${short(distinct)}` };
   }
   return ok.length < o.layoutThreshold
-    ? { check: 'layout-signatures', verdict: 'fail', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${ok.length} of the trusted owner keys${ok.length ? ` (${short(ok)})` : ''}, needs ${o.layoutThreshold}` }
+    ? { check: 'layout-signatures', verdict: 'fail', code: 'THRESHOLD_NOT_MET', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${ok.length} of the trusted owner keys${ok.length ? ` (${short(ok)})` : ''}, needs ${o.layoutThreshold}` }
     : { check: 'layout-signatures', verdict: 'pass', threshold: o.layoutThreshold, signers: ok.map((k) => k.keyId), message: `signed by ${short(ok)} (${ok.length} of ${distinct.length} owner keys, threshold ${o.layoutThreshold})` };
 }
 
@@ -209,24 +209,25 @@ function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKe
 // the links in its own directory, and replaced by its summary link (in-toto verify_sublayouts).
 async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[], pool: ExaminePool): Promise<StepEvidence> {
   const base = { check: 'sublayout' as const, item: step.name };
+  const origin = describeOrigin(e.origin);
   if (depth + 1 > MAX_SUBLAYOUT_DEPTH) {
-    checks.push({ ...base, verdict: 'fail', message: `${e.origin}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}` });
+    checks.push({ ...base, verdict: 'fail', code: 'VERIFICATION_FAILED', message: `${origin}: sublayouts nested deeper than ${MAX_SUBLAYOUT_DEPTH}` });
     return e;
   }
   const source = o.evidence.forSublayout(step, e.functionary);
   let sub: VerificationReport;
   try {
-    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin: e.origin }, depth + 1, step.name, pool);
+    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin }, depth + 1, step.name, pool);
   } catch (err) {
     if (!isCairnError(err) || err.code === 'IO_ERROR') throw err;
-    checks.push({ ...base, verdict: 'fail', message: `${e.origin}: ${err.message}` });
+    checks.push({ ...base, verdict: 'fail', code: err.code, message: `${origin}: ${err.message}` });
     return e;
   }
   if (sub.verdict === 'fail' || !sub.summary) {
-    checks.push({ ...base, verdict: 'fail', sublayout: sub, message: `sublayout ${e.origin} failed: ${failureLine(sub)}` });
+    checks.push({ ...base, verdict: 'fail', code: sub.failure?.code ?? 'VERIFICATION_FAILED', sublayout: sub, message: `sublayout ${origin} failed: ${failureLine(sub)}` });
     return e;
   }
-  checks.push({ ...base, verdict: 'pass', sublayout: sub, message: `sublayout ${e.origin} passed (evidence from ${source.description})` });
+  checks.push({ ...base, verdict: 'pass', sublayout: sub, message: `sublayout ${origin} passed (evidence from ${source.description})` });
   const s = sub.summary;
   return { ...e, kind: 'link', materials: indexArtifacts(s.materials), products: indexArtifacts(s.products), command: s.command, byproducts: s.byproducts };
 }

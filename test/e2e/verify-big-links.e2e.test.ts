@@ -63,7 +63,7 @@ describe('verify with links big enough for the worker threads', { timeout: 180_0
       const alice = generateKey('ed25519');
       const path = join(dir, 'x.link');
       writeFileSync(path, serializeDocument(await signLink(makeLink({ name: 'x', products: { a: { sha256: 'ab' } } }), [alice], 'dsse')));
-      const job: ToExamineWorker = { index: 0, item: { origin: path, unopened: { path, bundle: true, size: 1 } }, keys: [alice.publicKey] };
+      const job: ToExamineWorker = { index: 0, item: { origin: { store: 'directory', path }, unopened: { path, bundle: true, size: 1 } }, keys: [alice.publicKey] };
       const answer = new Promise<FromExamineWorker>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);

@@ -55,7 +55,8 @@ describe('reserved artifact names', () => {
     const body = layoutBody([{ name: 'build', keys: [dev.publicKey] }], [{ name: 'image', run: ['cairn:image'], expected_materials: [['ALLOW', METADATA], ['DISALLOW', '*']] }]);
     const r = await verifyImage({ store, subject: desc, layout: await signLayoutBody(body, [owner]), layoutKeys: [owner.publicKey] });
     assert.equal(r.verdict, 'fail');
-    const failure = r.platforms[0]!.report.checks.find((c) => c.verdict === 'fail')!;
+    const failure = r.platforms[0]!.report.checks.find((c) => c.verdict === 'fail');
+    assert.ok(failure?.check === 'inspection-rules');
     assert.deepEqual([...(failure.artifacts ?? [])].sort(), ['config/Entrypoint', 'oci/manifest', 'oci:manifest', 'oci:x/app', 'usr/local/bin/app']);
   });
 });

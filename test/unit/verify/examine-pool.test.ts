@@ -20,7 +20,7 @@ const mallory = key('mallory');
 function file(dir: string, name: string, doc: SignedDocument | string): EvidenceItem {
   const path = join(dir, name);
   writeFileSync(path, typeof doc === 'string' ? doc : serializeDocument(doc));
-  return { origin: path, unopened: { path, bundle: name.endsWith('.jsonl'), size: statSync(path).size } };
+  return { origin: { store: 'directory', path }, unopened: { path, bundle: name.endsWith('.jsonl'), size: statSync(path).size } };
 }
 
 // What judging looks at, as plain data.
@@ -45,7 +45,7 @@ describe('ExaminePool', () => {
     const m = arts({ a: 'a', b: 'b' });
     const p = { ...arts({ c: 'c' }), d: { sha256: '1'.repeat(64), sha512: '2'.repeat(128) } };
     const dsse = await link('build', alice, m, p, 'dsse', ['make']);
-    const items = [
+    const items: EvidenceItem[] = [
       file(dir, 'legacy.link', await link('build', alice, m, p)),
       file(dir, 'dsse.link', dsse),
       file(dir, 'two.intoto.jsonl', `junk\n${serializeDocument(dsse)}${serializeDocument(await link('build', mallory, m, p, 'dsse'))}`),
@@ -54,7 +54,7 @@ describe('ExaminePool', () => {
       file(dir, 'empty.intoto.jsonl', 'junk\n'),
       file(dir, 'sublayout.link', await signLayoutBody(layoutBody([{ name: 'x', keys: [alice.publicKey] }]), [alice])),
       file(dir, 'statement.link', await statement('https://slsa.dev/provenance/v1', arts({ img: 'i' }), alice)),
-      { origin: join(dir, 'gone.link'), unopened: { path: join(dir, 'gone.link'), bundle: false, size: 0 } },
+      { origin: { store: 'directory', path: join(dir, 'gone.link') }, unopened: { path: join(dir, 'gone.link'), bundle: false, size: 0 } },
     ];
     const keys = [alice.publicKey];
     const pool = new ExaminePool(2, 0, false);
@@ -78,7 +78,7 @@ describe('ExaminePool', () => {
     symlinkSync('loop.link', path);
     const pool = new ExaminePool(1, 0, false);
     try {
-      const item: EvidenceItem = { origin: path, unopened: { path, bundle: false, size: 1 } };
+      const item: EvidenceItem = { origin: { store: 'directory', path }, unopened: { path, bundle: false, size: 1 } };
       assert.throws(() => examineItem(item, [alice.publicKey]));
       await assert.rejects(pool.examine(item, [alice.publicKey]));
       const small = new ExaminePool(1, 1 << 20, false);

@@ -79,12 +79,12 @@ export class MemoryEvidence implements EvidenceSource {
   constructor(readonly description = 'memory') {}
 
   add(step: string, document: SignedDocument, origin = `${step}.${this.items.get(step)?.length ?? 0}`): this {
-    this.items.set(step, [...(this.items.get(step) ?? []), { origin, document }]);
+    this.items.set(step, [...(this.items.get(step) ?? []), { origin: { store: 'directory', path: origin }, document }]);
     return this;
   }
 
   addError(step: string, error: EvidenceItem['error'] & object): this {
-    this.items.set(step, [...(this.items.get(step) ?? []), { origin: `${step}.bad`, error }]);
+    this.items.set(step, [...(this.items.get(step) ?? []), { origin: { store: 'directory', path: `${step}.bad` }, error }]);
     return this;
   }
 

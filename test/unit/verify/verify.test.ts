@@ -73,8 +73,9 @@ describe('verifyLayout', () => {
     const r = await run(chain(), ev);
     assert.equal(r.verdict, 'fail');
     assert.equal(failureLine(r), 'package: DISALLOW * rejected evil.sh (materials)');
-    assert.equal(r.failure?.rule, 'DISALLOW *');
-    assert.deepEqual(r.failure?.artifacts, ['evil.sh']);
+    const f = r.failure;
+    assert.ok(f?.check === 'step-rules');
+    assert.deepEqual([f.code, f.rule, f.artifacts], ['RULE_VIOLATION', 'DISALLOW *', ['evil.sh']]);
   });
 
   it('does not count links signed by keys the step does not authorise', async () => {
