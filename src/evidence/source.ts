@@ -40,8 +40,8 @@ export function describeOrigin(o: EvidenceOrigin): string {
   return o.entry === undefined ? name : `${name}[${o.entry}]`;
 }
 
-/** What every evidence item may say about its provenance. */
-interface EvidenceProvenance {
+/** What every evidence item may say about its provenance (carried on to its examination). */
+export interface EvidenceProvenance {
   readonly origin: EvidenceOrigin;
   /**
    * Set by sources anyone may write to (registry referrers): a candidate that cannot be read or
@@ -87,7 +87,7 @@ export type EvidenceItem =
    */
   | (EvidenceProvenance & { readonly document?: undefined; readonly error?: undefined; readonly unopened: UnopenedEvidence });
 
-/** An item that has been read: a document or an error. */
+/** An item that has been read: a document or an error (the same shape, less the unread case). */
 export type OpenedEvidence = Exclude<EvidenceItem, { readonly unopened: UnopenedEvidence }>;
 
 /** Where the evidence for a layout's steps comes from. */

@@ -1,3 +1,4 @@
+import { CairnError } from '../errors.js';
 import type { Inspection, Layout, Step } from '../intoto/index.js';
 import { loadAttributeEngine, readAttributeRules, type AttributeContext, type AttributeEvidence, type CompiledItemRules, type ItemAttributeOutcome } from '../attributes/index.js';
 import type { ArtifactView } from '../rules/index.js';
@@ -36,13 +37,14 @@ export async function prepareAttributes(layout: Layout, where?: string): Promise
 }
 
 /** A counted piece of step evidence as attribute rules see it. */
-export function stepAttributeEvidence(step: Step, e: StepEvidence): AttributeEvidence {
-  if (e.statement) {
+export function stepAttributeEvidence(e: StepEvidence): AttributeEvidence {
+  if (e.kind === 'layout') throw new CairnError('INTERNAL', `${describeOrigin(e.origin)}: a sublayout reached the attribute rules unverified`);
+  if (e.kind === 'statement') {
     const st = e.statement;
     return { kind: 'statement', origin: describeOrigin(e.origin), predicateType: st.predicateType, subject: st.subject, predicate: st.predicate ?? {}, materials: e.materials, products: e.products };
   }
   return {
-    kind: 'link', origin: describeOrigin(e.origin), name: e.name ?? step.name, command: e.command, materials: e.materials, products: e.products,
+    kind: 'link', origin: describeOrigin(e.origin), name: e.name, command: e.command, materials: e.materials, products: e.products,
     byproducts: e.byproducts, ...(e.environment ? { environment: e.environment } : {}),
   };
 }
@@ -66,7 +68,7 @@ export function stepAttributeChecks(
   if (!prepared || prepared.steps.size === 0) return [];
   const items = steps.flatMap((s) => {
     const rules = prepared.steps.get(s.name);
-    return rules ? [{ rules, evidence: accepted.get(s.name)!.map((e) => stepAttributeEvidence(s, e)) }] : [];
+    return rules ? [{ rules, evidence: accepted.get(s.name)!.map(stepAttributeEvidence) }] : [];
   });
   return checksOf('step-attributes', prepared.evaluate(items, ctx, timeoutMs), prepared.steps);
 }

@@ -1,7 +1,7 @@
 import { CairnError, isCairnError, type ErrorCode } from '../errors.js';
 import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument } from '../intoto/index.js';
-import { describeOrigin, openEvidence, type EvidenceItem, type EvidenceOrigin, type OpenedEvidence } from '../evidence/index.js';
+import { describeOrigin, openEvidence, type EvidenceItem, type EvidenceOrigin, type EvidenceProvenance, type OpenedEvidence } from '../evidence/index.js';
 import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payload.js';
 
 // The heavy half of judging a candidate, which needs nothing of the step but its keys: read
@@ -12,14 +12,12 @@ import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payl
 // The body is read only from the bytes the signatures were checked over (verifyDocument), and
 // steps.ts counts nothing that no offered key signed.
 
-/** One candidate after its signatures were checked. */
-export interface Examined {
-  readonly origin: EvidenceOrigin;
-  readonly ignoreIfBroken?: boolean;
-  readonly boundTo?: readonly string[];
-  readonly namedFor?: string;
-  /** A keyless signer proven by the source (EvidenceItem.keyless). */
-  readonly keyless?: EvidenceItem['keyless'];
+/**
+ * One candidate after its signatures were checked: the item's provenance, with signers and a
+ * body instead of bytes. Not an EvidenceItem: it may exist without its document (examined on a
+ * worker), and its body is read lazily, only for a candidate someone authorised signed.
+ */
+export interface Examined extends EvidenceProvenance {
   /** The document; absent when a worker examined it (then the body is a link). */
   readonly document?: SignedDocument;
   /** Why it could not be read, parsed or checked; then nothing else is set. */
@@ -69,7 +67,10 @@ export function examineItem(item: EvidenceItem, keys: readonly PublicKey[]): Exa
   return openEvidence(item).map((opened) => examineOpened(opened, keys));
 }
 
-/** What a worker sends back for one document. */
+/**
+ * What a worker sends back for one document: Examined as plain data (a structured clone copies
+ * no function and the document stays on the worker), so the body is read eagerly there.
+ */
 export type WireExamined = {
   origin: EvidenceOrigin;
   unreadable?: string;

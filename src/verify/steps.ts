@@ -1,7 +1,7 @@
 import { CairnError, isCairnError } from '../errors.js';
 import type { PublicKey } from '../crypto/index.js';
 import { isLinkPredicate, type SignedDocument, type Statement, type Step } from '../intoto/index.js';
-import type { ArtifactIndex } from '../rules/index.js';
+import type { ArtifactView } from '../rules/index.js';
 import { certSigners, type LayoutCAs } from './certs.js';
 import { identitySigners } from './identities.js';
 import { isIntotoPayloadType, statementIndex } from './payload.js';
@@ -22,8 +22,11 @@ import type { Check, EvidenceNote } from './report.js';
 // Source: in-toto 1.3.1 verifylib.load_links_for_layout, verify_link_signature_thresholds;
 // in-toto-golang VerifyLinkSignatureThesholds (certificates).
 
-/** One counted piece of evidence. */
-export interface StepEvidence {
+/**
+ * What every counted piece of evidence has: who signed it, and the artifacts the rule engine
+ * sees for it (it is an ArtifactView, so a step's first piece stands for the step in the rules).
+ */
+interface Counted extends ArtifactView {
   readonly origin: EvidenceOrigin;
   /** Keyids (as the layout names them, or `cert:<fingerprint>`) of the keys that signed it. */
   readonly signers: readonly string[];
@@ -31,18 +34,21 @@ export interface StepEvidence {
   readonly functionary: AuthorisedKey;
   /** Position in the step's pubkeys of the first signer (certificates come last): in-toto's link order. */
   readonly rank: number;
-  readonly kind: 'link' | 'layout';
-  readonly materials: ArtifactIndex;
-  readonly products: ArtifactIndex;
+  /** The command it records (empty for a Statement and a sublayout, which record none). */
   readonly command: readonly string[];
   readonly byproducts: Readonly<Record<string, unknown>>;
-  /** For a sublayout: the signed layout. */
-  readonly document?: SignedDocument;
-  /** What attribute rules read: a link's name and environment, or a Statement of another predicate. */
-  readonly name?: string;
-  readonly environment?: Readonly<Record<string, unknown>>;
-  readonly statement?: Statement;
 }
+
+/**
+ * One counted piece of evidence, by kind: a link (or a Statement of the link predicate, which
+ * is the same data), a Statement of the step's expected predicate (its subjects are its
+ * products, ITE-10), or a sublayout, which verify.ts verifies and replaces by its summary link.
+ * Attribute rules read the kind's own fields (a link's name and environment, a Statement).
+ */
+export type StepEvidence =
+  | (Counted & { readonly kind: 'link'; readonly name: string; readonly environment?: Readonly<Record<string, unknown>> })
+  | (Counted & { readonly kind: 'statement'; readonly statement: Statement })
+  | (Counted & { readonly kind: 'layout'; readonly document: SignedDocument });
 
 /** The outcome for one step: its check, and the evidence that counted. */
 export interface StepOutcome {
@@ -59,6 +65,8 @@ function authorisedFor(step: Step, keys: ReadonlyMap<string, PublicKey>): Author
   return out;
 }
 
+// What one candidate is worth for the step: its line in the report, and the evidence when it
+// counts (fatal: broken evidence from a place only the user writes to fails the step).
 interface Judged {
   note: EvidenceNote;
   evidence?: StepEvidence;
@@ -143,7 +151,7 @@ function judge(item: Examined, step: Step, authorised: AuthorisedKey[], cas: Lay
     if (!isCairnError(err)) throw err;
     return unreadable(err.message, ids);
   }
-  return { note: { origin, source, accepted: true, signers: ids }, evidence: { ...base, kind: 'link', ...artifacts, command: [], byproducts: {}, statement: st } };
+  return { note: { origin, source, accepted: true, signers: ids }, evidence: { ...base, kind: 'statement', ...artifacts, command: [], byproducts: {}, statement: st } };
 }
 
 // Whether a step accepts signers through certificates (ITE-7): then candidates are examined

@@ -131,7 +131,8 @@ async function verifyAt(o: VerifyLayoutOptions, depth: number, name: string, poo
   for (const step of layout.steps) {
     const list = accepted.get(step.name)!;
     for (let i = 0; i < list.length; i++) {
-      if (list[i]!.kind === 'layout') list[i] = await sublayout({ ...o, now }, step, list[i]!, depth, checks, pool);
+      const e = list[i]!;
+      if (e.kind === 'layout') list[i] = await sublayout({ ...o, now }, step, e, depth, checks, pool);
     }
   }
   if (failed()) return finish();
@@ -207,7 +208,7 @@ function layoutSignatureCheck(o: VerifyLayoutOptions, signers: readonly PublicKe
 
 // A sublayout signed by a functionary of `step`: verified with that functionary's key against
 // the links in its own directory, and replaced by its summary link (in-toto verify_sublayouts).
-async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, depth: number, checks: Check[], pool: ExaminePool): Promise<StepEvidence> {
+async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence & { kind: 'layout' }, depth: number, checks: Check[], pool: ExaminePool): Promise<StepEvidence> {
   const base = { check: 'sublayout' as const, item: step.name };
   const origin = describeOrigin(e.origin);
   if (depth + 1 > MAX_SUBLAYOUT_DEPTH) {
@@ -217,7 +218,7 @@ async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, de
   const source = o.evidence.forSublayout(step, e.functionary);
   let sub: VerificationReport;
   try {
-    sub = await verifyAt({ ...o, layout: e.document!, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin }, depth + 1, step.name, pool);
+    sub = await verifyAt({ ...o, layout: e.document, layoutKeys: [e.functionary.key], layoutThreshold: undefined, evidence: source, parameters: undefined, origin }, depth + 1, step.name, pool);
   } catch (err) {
     if (!isCairnError(err) || err.code === 'IO_ERROR') throw err;
     checks.push({ ...base, verdict: 'fail', code: err.code, message: `${origin}: ${err.message}` });
@@ -229,5 +230,6 @@ async function sublayout(o: VerifyLayoutOptions, step: Step, e: StepEvidence, de
   }
   checks.push({ ...base, verdict: 'pass', sublayout: sub, message: `sublayout ${origin} passed (evidence from ${source.description})` });
   const s = sub.summary;
-  return { ...e, kind: 'link', materials: indexArtifacts(s.materials), products: indexArtifacts(s.products), command: s.command, byproducts: s.byproducts };
+  const { origin: from, signers, functionary, rank } = e;
+  return { origin: from, signers, functionary, rank, kind: 'link', name: s.name, materials: indexArtifacts(s.materials), products: indexArtifacts(s.products), command: s.command, byproducts: s.byproducts };
 }
