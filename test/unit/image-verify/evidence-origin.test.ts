@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKey, keyDict } from '../../../src/crypto/index.js';
-import { signMetablock, signStatement, makeStatement, type SignedDocument } from '../../../src/intoto/index.js';
+import { generateKey } from '../../../src/crypto/index.js';
+import { signStatement, makeStatement } from '../../../src/intoto/index.js';
 import { MemoryStore } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
 import { verifyImage } from '../../../src/image-verify/index.js';
 import { buildImage, pushImage } from '../../helpers/image.js';
+import { key, layoutBody, signLayoutBody } from '../verify/fixtures.js';
 
 // Where each piece of evidence came from is data in the report (EvidenceNote.source), so that a
 // program (a verification summary listing its input attestations) takes a referrer's digest
@@ -15,17 +16,9 @@ const PROVENANCE = 'https://slsa.dev/provenance/v1';
 
 describe('evidence origins in the report', () => {
   it('names a referrer by its manifest digest, as data and as one line', async () => {
-    const owner = generateKey('ed25519');
-    const dev = generateKey('ed25519');
-    const fid = dev.publicKey.keyId;
-    const layout: SignedDocument = {
-      format: 'legacy',
-      metablock: signMetablock({
-        _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: { [fid]: keyDict(dev.publicKey) },
-        steps: [{ _type: 'step', name: 'provenance', threshold: 1, pubkeys: [fid], expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: PROVENANCE }],
-        inspect: [],
-      }, [owner]),
-    };
+    const owner = key('owner');
+    const dev = key('dev');
+    const layout = await signLayoutBody(layoutBody([{ name: 'provenance', keys: [dev.publicKey], products: [['ALLOW', '*']], extra: { expected_predicate_type: PROVENANCE } }]), [owner]);
     const store = new MemoryStore();
     const image = await pushImage(store, await buildImage('origins'));
     const counted = await attach(store, image, await signStatement(makeStatement([{ digest: { sha256: image.digest.slice(7) } }], PROVENANCE, {}), [dev]));
