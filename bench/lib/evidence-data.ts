@@ -6,7 +6,7 @@ import { encodeKeyPair, generateKey, keyDict, keySigner } from '../../src/crypto
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../src/dsse/index.js';
 import { linkFileName, makeLink, serializeDocument, signLink, type ArtifactMap } from '../../src/intoto/index.js';
 import { OciLayoutStore } from '../../src/oci/index.js';
-import { formatExpires } from '../../src/policy/index.js';
+import { formatExpires } from '../../src/verify/index.js';
 import type { BenchImage } from './image.js';
 import { CACHE } from './inputs.js';
 

@@ -5,7 +5,7 @@ import { encodeKeyPair, generateKey, keyDict, type PrivateKey } from '../../src/
 import { makeLink, serializeDocument, signLink, signMetablock, linkFileName, type ArtifactMap } from '../../src/intoto/index.js';
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../src/dsse/index.js';
 import { keySigner } from '../../src/crypto/index.js';
-import { formatExpires } from '../../src/policy/index.js';
+import { formatExpires } from '../../src/verify/index.js';
 
 // The verification benchmark's data set, after ../shared/baselines/make-layout.py: step00
 // creates N artifacts, every later step takes the previous step's products as materials and

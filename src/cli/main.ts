@@ -38,7 +38,7 @@ export const COMMANDS: CommandModule[] = [
  * bundle with its V8 code cache and calls this, so a thread starts as fast as the CLI does.
  */
 export async function thread(name: string): Promise<void> {
-  if (name === 'examine') (await import('../policy/index.js')).serveExamineJobs();
+  if (name === 'examine') (await import('../verify/index.js')).serveExamineJobs();
   else throw new CairnError('INTERNAL', `no thread named ${name}`);
 }
 

@@ -3,7 +3,7 @@ import type { CliContext } from './context.js';
 import { openReference, referrerFlags, withStores } from './registry.js';
 import type { LayoutKeys } from './commands/verify.js';
 import type { FileOrReference } from './file-or-reference.js';
-import type { ImageVerification } from '../policy/index.js';
+import type { ImageVerification } from '../image-verify/index.js';
 import type { SignedDocument } from '../intoto/index.js';
 import type { Store } from '../oci/index.js';
 import type { Descriptor } from '../schema/index.js';
@@ -43,7 +43,8 @@ async function loadLayout(input: FileOrReference, argv: Record<string, unknown>,
 /** Runs image verification and prints the result; returns the exit code. */
 export async function verifyImageCommand(subjectText: string, keys: LayoutKeys, argv: Record<string, unknown>, ctx: CliContext): Promise<number> {
   const { resolveReference, formatReference } = await import('../oci/index.js');
-  const { verifyImage, LocalInspectionRunner } = await import('../policy/index.js');
+  const { verifyImage } = await import('../image-verify/index.js');
+  const { LocalInspectionRunner } = await import('../verify/index.js');
   const { fileOrReference } = await import('./file-or-reference.js');
   const layoutInput = await fileOrReference(String(argv['layout']), '--layout');
   const { ref, store } = await openReference(subjectText, argv, ctx);
@@ -110,7 +111,7 @@ async function pushSummary(result: ImageVerification, o: { repository: string; s
   const { signStatement } = await import('../intoto/index.js');
   const { parseDigest } = await import('../digest/index.js');
   const key = await loadKeyFile(String(argv['summary-key']), ctx.env, argv['password-env'] as string | undefined);
-  const inputs = result.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.evidence ?? []).filter((e) => e.accepted && e.origin.startsWith('referrer ')).map((e) => parseDigest(e.origin.split(' ')[1]!))));
+  const inputs = result.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.check === 'step-evidence' ? c.evidence : []).flatMap((e) => (e.accepted && e.source.store === 'referrers' ? [parseDigest(e.source.digest)] : []))));
   const statement = verificationSummary({
     repository: o.repository,
     image: parseDigest(result.subject.digest),

@@ -57,7 +57,7 @@ export class DirectoryEvidenceSource implements EvidenceSource {
       } catch {
         // size 0: read on this thread
       }
-      items.push({ origin: path, namedFor: m[2]!, unopened: { path, bundle: m[3] !== 'link', size } });
+      items.push({ origin: { store: 'directory', path }, namedFor: m[2]!, unopened: { path, bundle: m[3] !== 'link', size } });
     }
     return items;
   }

@@ -78,8 +78,7 @@ function itemsOf(item: InspectedItem, boundTo: readonly string[]): EvidenceItem[
   const out: EvidenceItem[] = [];
   for (const l of item.layers) {
     if (!l.dsse) continue;
-    const origin = `${r.convention} ${r.manifest} layer ${l.digest}`;
-    const base = { origin, ignoreIfBroken: true, boundTo } as const;
+    const base = { origin: { store: 'ecosystem', convention: r.convention, manifest: r.manifest, digest: l.digest }, ignoreIfBroken: true, boundTo } as const;
     if (l.envelope === 'sigstore-bundle' && l.signer?.identity !== undefined) {
       // Keyless: counts only when the bundle verified against the trusted root given.
       if (!l.keyless) continue;

@@ -28,7 +28,7 @@ export function openEvidence(item: EvidenceItem): OpenedEvidence[] {
     if (!bundle) return [{ ...provenance, document: readSignedDocument(bytes, path) }];
     const envelopes = readBundle(decodeText(bytes));
     if (envelopes.length === 0) throw new CairnError('SCHEMA_INVALID', 'the bundle holds no DSSE envelope', { where: path });
-    return envelopes.map((envelope, i) => ({ ...provenance, origin: envelopes.length > 1 ? `${provenance.origin}[${i}]` : provenance.origin, document: { format: 'dsse', envelope } }));
+    return envelopes.map((envelope, i) => ({ ...provenance, origin: envelopes.length > 1 ? { ...provenance.origin, entry: i } : provenance.origin, document: { format: 'dsse', envelope } }));
   } catch (err) {
     if (!isCairnError(err)) throw err;
     return [{ ...provenance, error: err }];

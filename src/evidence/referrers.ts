@@ -135,8 +135,7 @@ export class ReferrersEvidenceSource implements EvidenceSource {
   private async read(r: ListedReferrer): Promise<EvidenceItem> {
     const where = `${this.store.location}@${r.descriptor.digest}`;
     const onIndex = r.on !== this.subject;
-    const origin = `referrer ${r.descriptor.digest}${onIndex ? ' (on the index)' : ''}`;
-    const base = { origin, ignoreIfBroken: true, boundTo: this.subjects.map((s) => s.digest) } as const;
+    const base = { origin: { store: 'referrers', digest: r.descriptor.digest, onIndex }, ignoreIfBroken: true, boundTo: this.subjects.map((s) => s.digest) } as const;
     try {
       const node = await fetchManifestNode(this.store, r.descriptor);
       if (node.kind !== 'manifest') throw new CairnError('SCHEMA_INVALID', 'is an index, not an evidence artifact', { where });

@@ -13,9 +13,36 @@ export interface AuthorisedKey {
   readonly key: PublicKey;
 }
 
-/** What every evidence item may say about its provenance. */
-interface EvidenceProvenance {
-  readonly origin: string;
+/**
+ * Where a candidate came from, as data: the kind of place (`store`) and what addresses it there.
+ * Programs read this (a verification summary lists the referrers that counted, by digest);
+ * people read describeOrigin's one line, which is also the report's `origin` string.
+ */
+export type EvidenceOrigin =
+  /** A file of a link directory, by path. */
+  | { readonly store: 'directory'; readonly path: string; readonly entry?: number }
+  /** A referrer of the image verified (or of the index it was verified through), by manifest digest. */
+  | { readonly store: 'referrers'; readonly digest: string; readonly onIndex: boolean; readonly entry?: number }
+  /**
+   * A layer of an artifact that another tool's convention attached (a Sigstore bundle, an
+   * in-toto attestation of BuildKit or cosign): the convention, the artifact's manifest and the
+   * layer's digest.
+   */
+  | { readonly store: 'ecosystem'; readonly convention: string; readonly manifest: string; readonly digest: string; readonly entry?: number };
+// `entry`: which envelope of a `.intoto.jsonl` bundle, when it holds more than one.
+
+/** The origin as one line: `build.1234abcd.link`, `referrer sha256:... (on the index)`, `buildkit-... sha256:... layer sha256:...`. */
+export function describeOrigin(o: EvidenceOrigin): string {
+  const name =
+    o.store === 'directory' ? o.path
+    : o.store === 'referrers' ? `referrer ${o.digest}${o.onIndex ? ' (on the index)' : ''}`
+    : `${o.convention} ${o.manifest} layer ${o.digest}`;
+  return o.entry === undefined ? name : `${name}[${o.entry}]`;
+}
+
+/** What every evidence item may say about its provenance (carried on to its examination). */
+export interface EvidenceProvenance {
+  readonly origin: EvidenceOrigin;
   /**
    * Set by sources anyone may write to (registry referrers): a candidate that cannot be read or
    * verified is reported and ignored instead of failing its step, so that an attacker who can
@@ -60,7 +87,7 @@ export type EvidenceItem =
    */
   | (EvidenceProvenance & { readonly document?: undefined; readonly error?: undefined; readonly unopened: UnopenedEvidence });
 
-/** An item that has been read: a document or an error. */
+/** An item that has been read: a document or an error (the same shape, less the unread case). */
 export type OpenedEvidence = Exclude<EvidenceItem, { readonly unopened: UnopenedEvidence }>;
 
 /** Where the evidence for a layout's steps comes from. */

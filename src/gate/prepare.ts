@@ -6,7 +6,7 @@ import { pullLayout } from '../attest/index.js';
 import { isRevoked } from '../trust/index.js';
 import type { PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument } from '../intoto/index.js';
-import type { RevokedCheck } from '../policy/index.js';
+import type { RevokedCheck } from '../verify/index.js';
 import type { GatePolicy } from './policy.js';
 import { walkPinnedTrustRoot } from './trust-root.js';
 import type { TrustStateStore } from './trust-state.js';

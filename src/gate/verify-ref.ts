@@ -1,6 +1,7 @@
 import { CairnError, exitCodeFor, isCairnError } from '../errors.js';
 import { closeStore, formatReference, parseReference, resolveReference, type Reference, type Store } from '../oci/index.js';
-import { verifyImage, type ImageVerification, type InspectionRunner } from '../policy/index.js';
+import type { InspectionRunner } from '../verify/index.js';
+import { verifyImage, type ImageVerification } from '../image-verify/index.js';
 import type { GatePolicy } from './policy.js';
 import { preparePolicy, type PrepareOptions, type PreparedPolicy } from './prepare.js';
 import { findSummary, type SummaryTrust } from './summary.js';
@@ -121,7 +122,7 @@ export async function verifyImageRef(key: string, policy: GatePolicy, o: VerifyR
     }
     const failed = verification.platforms.find((p) => p.report.verdict === 'fail');
     const f = failed?.report.failure;
-    const inputs = verification.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.evidence ?? []).filter((e) => e.accepted && e.origin.startsWith('referrer ')).map((e) => e.origin.split(' ')[1]!)));
+    const inputs = verification.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.check === 'step-evidence' ? c.evidence : []).flatMap((e) => (e.accepted && e.source.store === 'referrers' ? [e.source.digest] : []))));
     return {
       ...base,
       verdict: verification.verdict,

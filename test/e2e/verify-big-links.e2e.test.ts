@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { encodeKeyPair, generateKey, keyDict } from '../../src/crypto/index.js';
 import { linkFileName, makeLink, serializeDocument, signLink, signMetablock, type ArtifactMap } from '../../src/intoto/index.js';
-import { POOL_MIN_BYTES, type FromExamineWorker, type ToExamineWorker } from '../../src/policy/examine-pool.js';
+import { POOL_MIN_BYTES, type FromExamineWorker, type ToExamineWorker } from '../../src/verify/examine-pool.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { runBounded } from '../helpers/spawn.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -63,7 +63,7 @@ describe('verify with links big enough for the worker threads', { timeout: 180_0
       const alice = generateKey('ed25519');
       const path = join(dir, 'x.link');
       writeFileSync(path, serializeDocument(await signLink(makeLink({ name: 'x', products: { a: { sha256: 'ab' } } }), [alice], 'dsse')));
-      const job: ToExamineWorker = { index: 0, item: { origin: path, unopened: { path, bundle: true, size: 1 } }, keys: [alice.publicKey] };
+      const job: ToExamineWorker = { index: 0, item: { origin: { store: 'directory', path }, unopened: { path, bundle: true, size: 1 } }, keys: [alice.publicKey] };
       const answer = new Promise<FromExamineWorker>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { generateKey, keyDict } from '../../src/crypto/index.js';
 import { readSignedDocument } from '../../src/intoto/index.js';
 import { DirectoryEvidenceSource } from '../../src/evidence/index.js';
-import { verifyLayout } from '../../src/policy/index.js';
+import { verifyLayout } from '../../src/verify/index.js';
 import { isCairnError } from '../../src/errors.js';
 import { DEBIAN_PYTHON } from '../helpers/exec.js';
 import { must } from './chain.js';

@@ -24,11 +24,12 @@ const LAYER: Record<string, number> = {
   run: 9,
   attest: 10,
   evidence: 11,
-  policy: 12,
-  gate: 13,
-  'index.ts': 14,
-  serve: 15,
-  cli: 16,
+  verify: 12,
+  'image-verify': 13,
+  gate: 14, author: 14,
+  'index.ts': 15,
+  serve: 16,
+  cli: 17,
 };
 
 /** Third-party packages and the only module allowed to import each. */

@@ -22,7 +22,7 @@ const imageFiles: CommandModule = {
     const { resolveReference, fetchManifestNode } = await import('../../oci/index.js');
     const { flattenImage, selectPlatform, warmLayerThread } = await import('../../image/index.js');
     warmLayerThread(); // most images have a layer big enough for the thread
-    const { imageArtifactMap } = await import('../../policy/index.js');
+    const { imageArtifactMap } = await import('../../image-verify/index.js');
     const text = String(argv['reference']);
     const { ref, store } = await openReference(text, argv, ctx);
     await withStores([store], async () => {

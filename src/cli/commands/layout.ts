@@ -28,7 +28,7 @@ const layoutCreate: CommandModule = {
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { layoutSkeleton, parseExpiry } = await import('../../policy/index.js');
+    const { layoutSkeleton, parseExpiry } = await import('../../author/index.js');
     const { writeFileAtomic } = await import('../../disk/index.js');
     const { prettySortedJson } = await import('../../encoding/index.js');
     const common = await Promise.all(asList(argv['key']).map(loadPublicKeyFile));
@@ -67,7 +67,7 @@ const layoutSign: CommandModule = {
       .option('force', { type: 'boolean', default: false, describe: 'allow a format change to drop other keys\' signatures' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { signLayout, parseExpiry } = await import('../../policy/index.js');
+    const { signLayout, parseExpiry } = await import('../../author/index.js');
     const { serializeDocument } = await import('../../intoto/index.js');
     const { writeFileAtomic } = await import('../../disk/index.js');
     const file = String(argv['file']);
@@ -95,7 +95,7 @@ const layoutCheck: CommandModule = {
   builder: (y: Argv) =>
     y.positional('file', { type: 'string', describe: 'the layout: Metablock, DSSE envelope, or bare layout JSON' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { checkLayout, checkLayoutAttributes } = await import('../../policy/index.js');
+    const { checkLayout, checkLayoutAttributes } = await import('../../author/index.js');
     const { toSignedDocument } = await import('../../intoto/index.js');
     const { decodeBase64, parseJson } = await import('../../encoding/index.js');
     const file = String(argv['file']);

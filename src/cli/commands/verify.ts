@@ -3,7 +3,7 @@ import { CairnError } from '../../errors.js';
 import { asList, loadPublicKeyFile, type CliContext, type CommandModule } from '../context.js';
 import { registryOptions } from '../registry.js';
 import type { PublicKey } from '../../crypto/index.js';
-import type { RevokedCheck } from '../../policy/index.js';
+import type { RevokedCheck } from '../../verify/index.js';
 
 // cairn verify: in-toto-verify, in two modes. Local: a signed layout, the keys that must have
 // signed it, and a directory of links. Image: `cairn verify IMAGE@sha256:...`, with the
@@ -92,7 +92,7 @@ export const verifyCommand: CommandModule = {
 async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx: CliContext): Promise<number> {
   const { readInputText } = await import('../../disk/index.js');
   const { readSignedDocument } = await import('../../intoto/index.js');
-  const { verifyLayout, LocalInspectionRunner } = await import('../../policy/index.js');
+  const { verifyLayout, LocalInspectionRunner } = await import('../../verify/index.js');
   const { DirectoryEvidenceSource } = await import('../../evidence/index.js');
   const { reportLines, verdictLine, VERIFY_JSON_SCHEMA_VERSION } = await import('../verify-report.js');
   const layoutPath = String(argv['layout']);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkLayout, checkLayoutAttributes, signLayout } from '../../../src/policy/index.js';
+import { checkLayout, checkLayoutAttributes, signLayout } from '../../../src/author/index.js';
 import { generateKey, keyDict } from '../../../src/crypto/index.js';
 import { readAttributeRule } from '../../../src/attributes/index.js';
 import { isCairnError } from '../../../src/errors.js';

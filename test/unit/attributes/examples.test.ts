@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { checkLayoutAttributes } from '../../../src/policy/index.js';
+import { checkLayoutAttributes } from '../../../src/author/index.js';
 import { clone, CTX, failureOf, readJson, statementEvidence, wrap } from './fixtures.js';
 import type { AttributeEvidence } from '../../../src/attributes/index.js';
 

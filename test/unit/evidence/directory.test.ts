@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DirectoryEvidenceSource, openEvidence } from '../../../src/evidence/index.js';
+import { describeOrigin, DirectoryEvidenceSource, openEvidence } from '../../../src/evidence/index.js';
 import { linkFileName, serializeDocument, type Step } from '../../../src/intoto/index.js';
 import { newKeyId } from '../../../src/crypto/index.js';
 import { tmpDir } from '../../helpers/tmp.js';
-import { arts, key, link } from '../policy/fixtures.js';
+import { arts, key, link } from '../verify/fixtures.js';
 
 const bob = key('bob');
 const carl = key('carl');
@@ -29,7 +29,7 @@ describe('DirectoryEvidenceSource', () => {
     writeFileSync(join(dir, 'build.link'), serializeDocument(l));
     const src = new DirectoryEvidenceSource(dir);
     const items = (await src.candidatesFor(step('build'), [auth(bob)])).flatMap(openEvidence);
-    assert.deepEqual(items.map((i) => [i.origin.slice(dir.length + 1), i.document?.format]).sort(), [
+    assert.deepEqual(items.map((i) => [describeOrigin(i.origin).slice(dir.length + 1), i.document?.format]).sort(), [
       [`build.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`, 'dsse'],
       [`build.${bob.publicKey.keyId.slice(0, 8)}.link`, 'legacy'],
       [`build.${id2.slice(0, 8)}.link`, 'dsse'],
@@ -73,7 +73,7 @@ describe('DirectoryEvidenceSource', () => {
     const items = await new DirectoryEvidenceSource(dir).candidatesFor(step('x'), [auth(bob)]);
     assert.deepEqual(items.map((i) => [i.document, i.unopened?.bundle, i.unopened?.size]).sort(), [[undefined, false, Buffer.byteLength(text)], [undefined, true, 0]].sort());
     const opened = items.flatMap(openEvidence);
-    assert.equal(opened.find((i) => i.origin.endsWith('.jsonl'))?.error?.message.endsWith('the bundle holds no DSSE envelope'), true);
+    assert.equal(opened.find((i) => describeOrigin(i.origin).endsWith('.jsonl'))?.error?.message.endsWith('the bundle holds no DSSE envelope'), true);
     rmSync(join(dir, name));
     mkdirSync(join(dir, name));
     rmSync(join(dir, `x.${bob.publicKey.keyId.slice(0, 8)}.intoto.jsonl`));

@@ -7,10 +7,10 @@ import { canonicalBytes, canonicalJson } from '../../../src/encoding/index.js';
 import { signBytes } from '../../../src/crypto/index.js';
 import { makeLink, metablockSigners, readSignedDocument, serializeDocument, signLink, signMetablock, type SignedDocument } from '../../../src/intoto/index.js';
 import { DirectoryEvidenceSource } from '../../../src/evidence/index.js';
-import { verifyLayout, type VerificationReport } from '../../../src/policy/index.js';
+import { verifyLayout, type VerificationReport } from '../../../src/verify/index.js';
 import { digestOf } from '../../../src/digest/index.js';
 import { expiryIn, makeRoot, signRoot, verifyPinnedRoot, walkTrustChain, type TrustRoot } from '../../../src/trust/index.js';
-import { arts, key, layoutBody, MemoryEvidence, signLayoutBody } from '../policy/fixtures.js';
+import { arts, key, layoutBody, MemoryEvidence, signLayoutBody } from '../verify/fixtures.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { assertCairnError, assertCairnErrorSync } from '../../helpers/assert.js';
 

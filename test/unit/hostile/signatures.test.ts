@@ -6,8 +6,8 @@ import { keyDict, keySigner, keyVerifier } from '../../../src/crypto/index.js';
 import { INTOTO_PAYLOAD_TYPE, signEnvelope } from '../../../src/dsse/index.js';
 import { makeLink, metablockSigners, serializeDocument, signLink, type RawMetablock } from '../../../src/intoto/index.js';
 import { DirectoryEvidenceSource } from '../../../src/evidence/index.js';
-import { verifyLayout, type VerificationReport } from '../../../src/policy/index.js';
-import { arts, key, layoutBody, link, MemoryEvidence, signLayoutBody } from '../policy/fixtures.js';
+import { verifyLayout, type VerificationReport } from '../../../src/verify/index.js';
+import { arts, key, layoutBody, link, MemoryEvidence, signLayoutBody } from '../verify/fixtures.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 // Issue 9, signature confusion, beyond what test/unit/dsse and test/unit/policy already cover
