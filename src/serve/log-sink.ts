@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 
 // The gate's JSON log lines, written without ever blocking a request. node writes to a pipe
-// synchronously on Linux (process.stdout), so a log reader that falls behind (a busy log
+// synchronously on Linux (its standard output), so a log reader that falls behind (a busy log
 // shipper, a full 64 KiB pipe) stopped the whole gate inside console output: every decision
 // waited for it. Here lines gathered during one turn of the event loop go out as one write, from
 // libuv's thread pool (fs.write), in order; past `maxBuffered` bytes not yet taken by the
