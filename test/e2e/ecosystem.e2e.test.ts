@@ -11,7 +11,7 @@ import type { Descriptor } from '../../src/schema/index.js';
 import { runCairn, useRegistry } from '../helpers/registry.js';
 import { buildImage, pushImage } from '../helpers/image.js';
 import { mockSigstore, TEST_IDENTITY } from '../helpers/sigstore-mock.js';
-import { attachSigstoreBundle, buildkitIndex, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
+import { attachSigstoreBundle, buildkitAttestation, buildkitIndex, buildxIndex, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
 
 // Every convention's layout pushed to the real registry (distribution 2.8.2: no referrers API,
 // so the tag schema), then `cairn discover --output json` as a user runs it.
@@ -112,6 +112,31 @@ describe('discover on a registry: what the ecosystem writes', () => {
     const publicGood = join(tmp, 'public-good.json');
     writeFileSync(publicGood, ecosystemFile('sigstore-public-good-trusted_root.json'));
     assert.equal((await verify('keyless.layout', '--trusted-root', publicGood)).code, 1, 'a root that does not list the mock CA');
+  });
+
+  it('cairn verify: a BuildKit attestation counts once the functionary vouches for its manifest with cairn attest', async () => {
+    const builder = generateKey('ecdsa-p256');
+    const owner = generateKey('ed25519');
+    writeFileSync(join(tmp, 'builder.key'), encodeKeyPair(builder).privatePem);
+    writeFileSync(join(tmp, 'bk-owner.pub'), encodeKeyPair(owner).publicPem);
+    writeFileSync(join(tmp, 'vouch.json'), '{}');
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-buildx`));
+    const amd = await pushImage(store, await buildImage('eco-buildx'));
+    const statement = makeStatement([{ name: 'pkg:docker/eco-buildx@latest?platform=linux%2Famd64', digest: { sha256: amd.digest.slice(7) } }], SLSA, { buildDefinition: { buildType: 'https://mobyproject.org/buildkit@v1' } });
+    const attestation = await buildkitAttestation(store, [{ predicateType: SLSA, body: Buffer.from(JSON.stringify(statement)) }]);
+    const index = await buildxIndex(store, [{ image: amd, platform: { os: 'linux', architecture: 'amd64' }, attestation }]);
+    await store.tag(index, 'latest');
+    await closeStore(store);
+    const step = { _type: 'step', name: 'build', threshold: 1, pubkeys: [builder.publicKey.keyId], expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: SLSA };
+    writeFileSync(join(tmp, 'bk.layout'), JSON.stringify(signMetablock({ _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: { [builder.publicKey.keyId]: keyDict(builder.publicKey) }, steps: [step], inspect: [] }, [owner])));
+    const verify = () => runCairn(['verify', `${registry().host}/eco-buildx:latest`, '--layout', join(tmp, 'bk.layout'), '--layout-key', join(tmp, 'bk-owner.pub')]);
+    const bare = await verify();
+    assert.equal(bare.code, 1, 'an unsigned BuildKit Statement alone: ' + bare.stdout + bare.stderr);
+    const vouch = await runCairn(['attest', `${registry().host}/eco-buildx@${attestation.digest}`, '--type', SLSA, '--predicate', join(tmp, 'vouch.json'), '--key', join(tmp, 'builder.key')]);
+    assert.equal(vouch.code, 0, vouch.stderr);
+    const vouched = await verify();
+    assert.equal(vouched.code, 0, vouched.stdout + vouched.stderr);
+    assert.match(vouched.stdout, /linux\/amd64/);
   });
 
   it('cairn verify-attestation: a key, or an identity with a trusted root, as cosign verify-attestation', async () => {
