@@ -9,6 +9,7 @@ import { keyDict } from '../../src/crypto/index.js';
 import { closeStore, openStore, parseReference, type Store } from '../../src/oci/index.js';
 import type { Descriptor } from '../../src/schema/index.js';
 import { runCairn, useRegistry } from '../helpers/registry.js';
+import { run } from '../helpers/exec.js';
 import { buildImage, pushImage } from '../helpers/image.js';
 import { mockSigstore, TEST_IDENTITY } from '../helpers/sigstore-mock.js';
 import { attachSigstoreBundle, buildkitAttestation, buildkitIndex, buildxIndex, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
@@ -137,6 +138,44 @@ describe('discover on a registry: what the ecosystem writes', () => {
     const vouched = await verify();
     assert.equal(vouched.code, 0, vouched.stdout + vouched.stderr);
     assert.match(vouched.stdout, /linux\/amd64/);
+  });
+
+  it('cairn copy --referrers out of an oci: dir that skopeo left without the other platforms (--multi-arch index-only)', async () => {
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-multi`));
+    const amd = await pushImage(store, await buildImage('eco-multi', { os: 'linux', architecture: 'amd64' }));
+    const arm = await pushImage(store, await buildImage('eco-multi', { os: 'linux', architecture: 'arm64' }));
+    const about = (d: Descriptor) => Buffer.from(JSON.stringify(makeStatement([{ digest: { sha256: d.digest.slice(7) } }], SLSA, {})));
+    const amdAtt = await buildkitAttestation(store, [{ predicateType: SLSA, body: about(amd) }]);
+    const armAtt = await buildkitAttestation(store, [{ predicateType: SLSA, body: about(arm) }]);
+    const index = await buildxIndex(store, [{ image: amd, platform: { os: 'linux', architecture: 'amd64' }, attestation: amdAtt }, { image: arm, platform: { os: 'linux', architecture: 'arm64' }, attestation: armAtt }]);
+    await store.tag(index, 'latest');
+    await closeStore(store);
+    const saved = join(tmp, 'skopeo-index-only');
+    const skopeo = (...args: string[]) => {
+      const sk = run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--preserve-digests', ...args]);
+      assert.equal(sk.status, 0, sk.stderr);
+    };
+    const copy = async (to: string) => {
+      const r = await runCairn(['copy', '--referrers', `oci:${saved}:latest`, `oci:${join(tmp, to)}:latest`, '--output', 'json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stderr, /not copied: sha256:[0-9a-f]{64} .*not in the source layout/);
+      return JSON.parse(r.stdout) as { digest: string; omitted: { digest: string }[] };
+    };
+    skopeo('--multi-arch', 'index-only', `docker://${registry().host}/eco-multi:latest`, `oci:${saved}:latest`);
+    const indexOnly = await copy('copied-index');
+    assert.equal(indexOnly.digest, index.digest);
+    assert.deepEqual(indexOnly.omitted.map((o) => o.digest).sort(), [amd.digest, arm.digest, amdAtt.digest, armAtt.digest].sort());
+    // then the amd64 image into the same layout: what `docker save --platform linux/amd64` holds
+    skopeo('--override-os', 'linux', '--override-arch', 'amd64', `docker://${registry().host}/eco-multi:latest`, `oci:${saved}:amd64`);
+    const onePlatform = await copy('copied-amd64');
+    assert.deepEqual(onePlatform.omitted.map((o) => o.digest).sort(), [arm.digest, amdAtt.digest, armAtt.digest].sort());
+    const inspected = await runCairn(['discover', `oci:${join(tmp, 'copied-amd64')}:latest`, '--output', 'json']);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    // Into a registry, the registry decides: distribution refuses an index whose manifests it lacks.
+    const pushed = await runCairn(['copy', `oci:${saved}:latest`, `${registry().host}/eco-partial:latest`]);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.stderr, /not copied: sha256:[0-9a-f]{64} .*not in the source layout/, 'the omissions are said before the registry refuses');
+    assert.doesNotMatch(pushed.stderr, /\n\s+at /, 'one line, no stack trace');
   });
 
   it('cairn verify-attestation: a key, or an identity with a trusted root, as cosign verify-attestation', async () => {
