@@ -12,7 +12,7 @@ import { runCairn, useRegistry } from '../helpers/registry.js';
 import { run } from '../helpers/exec.js';
 import { buildImage, pushImage } from '../helpers/image.js';
 import { mockSigstore, TEST_IDENTITY } from '../helpers/sigstore-mock.js';
-import { attachSigstoreBundle, buildkitAttestation, buildkitIndex, buildxIndex, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
+import { attachSigstoreBundle, buildkitAttestation, buildkitIndex, buildxIndex, cosignAttest, orasPush, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
 
 // Every convention's layout pushed to the real registry (distribution 2.8.2: no referrers API,
 // so the tag schema), then `cairn discover --output json` as a user runs it.
@@ -26,6 +26,7 @@ interface Item { convention: string; foundBy: string; platform?: string; manifes
 interface Discovered { manifests?: { platform?: { os: string; architecture: string } }[]; evidence: Item[] }
 
 let image: Descriptor;
+let mockRoot: Record<string, unknown>;
 let bk: { index: Descriptor; platform: Descriptor };
 
 async function discover(ref: string, ...extra: string[]): Promise<Discovered> {
@@ -45,6 +46,7 @@ describe('discover on a registry: what the ecosystem writes', () => {
     await cosignAttest(store, image, [{ envelope: { ...doc.envelope, signatures: doc.envelope.signatures.map((s) => ({ ...s, keyid: '' })) }, predicateType: SLSA }]);
     await cosignSign(store, image, `${registry().host}/eco`, encodeKeyPair(key).privatePem);
     const mock = await mockSigstore();
+    mockRoot = mock.trustedRoot;
     writeFileSync(join(tmp, 'trusted_root.json'), JSON.stringify(mock.trustedRoot));
     const stmt = Buffer.from(JSON.stringify(makeStatement([{ digest: { sha256: image.digest.slice(7) } }], SLSA, {})));
     await attachSigstoreBundle(store, image, Buffer.from(JSON.stringify(await mock.sign(stmt, 'application/vnd.in-toto+json'))), SLSA);
@@ -176,6 +178,35 @@ describe('discover on a registry: what the ecosystem writes', () => {
     assert.notEqual(pushed.code, 0);
     assert.match(pushed.stderr, /not copied: sha256:[0-9a-f]{64} .*not in the source layout/, 'the omissions are said before the registry refuses');
     assert.doesNotMatch(pushed.stderr, /\n\s+at /, 'one line, no stack trace');
+  });
+
+  it('--trusted-root REF@sha256: a trusted root pushed as an artifact, pinned by digest; a tag or a wrong digest is refused', async () => {
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-roots`));
+    const TRUSTED_ROOT = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
+    const push = (bytes: Buffer, tag: string) => orasPush(store, TRUSTED_ROOT, { name: 'trusted_root.json', mediaType: TRUSTED_ROOT, bytes }, tag);
+    const mine = await push(Buffer.from(JSON.stringify(mockRoot)), 'mock');
+    const publicGood = await push(ecosystemFile('sigstore-public-good-trusted_root.json'), 'public-good');
+    await closeStore(store);
+    const check = (root: string) => runCairn(['verify-attestation', `${registry().host}/eco:v1`, '--certificate-identity', TEST_IDENTITY, '--certificate-oidc-issuer', 'https://token.actions.example.test', '--trusted-root', root, '--output', 'json']);
+    const pinned = await check(`${registry().host}/eco-roots@${mine.digest}`);
+    assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);
+    const tagged = await check(`${registry().host}/eco-roots:mock`);
+    assert.equal(tagged.code, 2, tagged.stdout + tagged.stderr);
+    assert.match(tagged.stdout + tagged.stderr, /pinned by digest/);
+    const otherRoot = await check(`${registry().host}/eco-roots@${publicGood.digest}`);
+    assert.equal(otherRoot.code, 1, 'the digest of another root: the mock bundle does not verify');
+    const nothing = await check(`${registry().host}/eco-roots@sha256:${'0'.repeat(63)}1`);
+    assert.equal(nothing.code, 3, nothing.stdout + nothing.stderr);
+    const notARoot = await check(`${registry().host}/eco@${image.digest}`);
+    assert.equal(notARoot.code, 1, notARoot.stdout + notARoot.stderr);
+    assert.match(notARoot.stdout + notARoot.stderr, /TRUST_ROOT_INVALID|trusted_root/);
+    // the same pin works for cairn verify with a layout
+    const owner = generateKey('ed25519');
+    writeFileSync(join(tmp, 'pin-owner.pub'), encodeKeyPair(owner).publicPem);
+    const step = { _type: 'step', name: 'provenance', threshold: 1, pubkeys: [], expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: SLSA, certificate_identities: [{ subject_alternative_name: TEST_IDENTITY, oidc_issuer: 'https://token.actions.example.test' }] };
+    writeFileSync(join(tmp, 'pin.layout'), JSON.stringify(signMetablock({ _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: {}, steps: [step], inspect: [] }, [owner])));
+    const verified = await runCairn(['verify', `${registry().host}/eco@${image.digest}`, '--layout', join(tmp, 'pin.layout'), '--layout-key', join(tmp, 'pin-owner.pub'), '--trusted-root', `${registry().host}/eco-roots@${mine.digest}`]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
   it('cairn verify-attestation: a key, or an identity with a trusted root, as cosign verify-attestation', async () => {

@@ -159,3 +159,12 @@ export async function orasAttach(store: Store, subject: Descriptor, artifactType
   await listAsReferrer(store, subject, m, artifactType, annotations);
   return m;
 }
+
+/** `oras push REF FILE:MEDIATYPE --artifact-type T`: an artifact of one file, about nothing. */
+export async function orasPush(store: Store, artifactType: string, file: { name: string; mediaType: string; bytes: Buffer }, tag?: string): Promise<Descriptor> {
+  const layer = await blob(store, file.mediaType, file.bytes, { 'org.opencontainers.image.title': file.name });
+  await store.push(EMPTY_DESCRIPTOR, EMPTY_BYTES);
+  const m = await manifest(store, { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: EMPTY_DESCRIPTOR, layers: [layer], annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } });
+  if (tag) await store.tag(m, tag);
+  return m;
+}
