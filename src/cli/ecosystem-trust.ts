@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { CairnError } from '../errors.js';
+import { CairnError, isCairnError } from '../errors.js';
 import { asList, loadPublicKeyFile, type CliContext } from './context.js';
 import { openReference, withStores } from './registry.js';
 import type { PublicKey } from '../crypto/index.js';
@@ -60,11 +60,21 @@ export async function trustedRootFrom(argv: Record<string, unknown>, ctx: CliCon
   const looksLikeRef = /@sha256:[0-9a-f]{64}$/.test(text) || text.startsWith('oci:');
   if (!looksLikeRef) {
     const { readInputFile } = await import('../disk/index.js');
-    return loadSigstoreTrustedRoot(parseJson(readInputFile(text, MAX_TRUSTED_ROOT), text), `trusted root ${text}`);
+    let bytes;
+    try {
+      bytes = readInputFile(text, MAX_TRUSTED_ROOT);
+    } catch (err) {
+      // host/repo:tag is not a file: say why a tag is not taken rather than "no such file"
+      if (isCairnError(err, 'FILE_NOT_FOUND') && /^[^/\s]+[.:][^/\s]*\/[^\s]+$/.test(text)) {
+        throw new CairnError('INVALID_ARGUMENT', `--trusted-root ${text}: no such file; a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag`);
+      }
+      throw err;
+    }
+    return loadSigstoreTrustedRoot(parseJson(bytes, text), `trusted root ${text}`);
   }
   const { resolveReference, fetchManifestNode, fetchVerified } = await import('../oci/index.js');
   const { ref, store } = await openReference(text, argv, ctx);
-  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', `--trusted-root ${text}: pin it by digest (REF@sha256:...), never by tag`);
+  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', `--trusted-root ${text}: a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag`);
   return withStores([store], async () => {
     const node = await fetchManifestNode(store, await resolveReference(store, ref));
     const layer = node.kind === 'manifest' ? node.manifest.layers.find((l) => /json/.test(l.mediaType)) : undefined;

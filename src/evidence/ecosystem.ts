@@ -11,10 +11,11 @@ import type { AuthorisedKey, EvidenceItem, EvidenceSource } from './source.js';
 // certificate identity that the step's certificate_identities are matched against), and DSSE
 // envelopes attached with oras. What counts is decided by the engine exactly as for Cairn's own
 // referrers: a signature by an authorised key or identity, the predicate type, and a subject
-// naming the image (boundTo). Never offered: BuildKit's bare Statements (nobody signed them;
-// see docs/registry.md), notation and cosign simple-signing signatures (they sign a manifest
-// digest, not a Statement), and anything whose signature did not verify (a keyless bundle that
-// fails against the trusted root is reported and ignored).
+// naming the image (boundTo). BuildKit's bare Statements (nobody signed them) are offered only
+// together with an envelope attached to their attestation manifest that may vouch for them
+// (docs/registry.md, "BuildKit attestations"). Never offered: notation and cosign simple-signing
+// signatures (they sign a manifest digest, not a Statement), and anything whose signature did
+// not verify (a keyless bundle that fails against the trusted root is reported and ignored).
 
 export interface EcosystemEvidenceOptions {
   /** Other manifests whose evidence counts too: the index a platform image belongs to. */
@@ -63,18 +64,47 @@ export class EcosystemEvidenceSource implements EvidenceSource {
   private async foreign(predicateType: string): Promise<EvidenceItem[]> {
     const subjects = [this.subject, ...(this.options.also ?? [])];
     const boundTo = subjects.map((s) => s.digest);
+    const trust = this.options.trustedRoot ? { trustedRoot: this.options.trustedRoot } : {};
     const out: EvidenceItem[] = [];
     for (const s of subjects) {
-      const items = await discoverEvidence(this.store, s, { predicateType, ...(this.options.trustedRoot ? { trustedRoot: this.options.trustedRoot } : {}) });
-      for (const item of items) out.push(...itemsOf(item, boundTo));
+      const items = await discoverEvidence(this.store, s, { predicateType, ...trust });
+      for (const item of items) {
+        if (item.report.convention !== 'buildkit-attestation') out.push(...itemsOf(item, boundTo));
+        // BuildKit's entries about other platforms of the index are not worth a look for vouches
+        // (their Statements would not name this image anyway, which steps.ts checks regardless).
+        else if (boundTo.includes(item.report.attachedTo)) out.push(...(await this.vouched(item, predicateType, boundTo)));
+      }
+    }
+    return out;
+  }
+
+  // A BuildKit attestation manifest's Statements, each offered with every signed envelope
+  // attached to that manifest (the vouches: `cairn attest` or `cosign attest` on
+  // repo@<attestation manifest>, or a Sigstore bundle referring to it). The engine counts a
+  // Statement only if a vouch is signed by the step's functionary and names the manifest's or
+  // the blob's digest (policy/vouch.ts); a Statement nobody vouched for is never offered.
+  private async vouched(item: InspectedItem, predicateType: string, boundTo: readonly string[]): Promise<EvidenceItem[]> {
+    const statements = item.layers.filter((l) => l.envelope === 'in-toto-statement' && l.statement !== undefined);
+    if (statements.length === 0) return [];
+    const manifest = item.found.descriptor;
+    const trust = this.options.trustedRoot ? { trustedRoot: this.options.trustedRoot } : {};
+    const vouches = (await discoverEvidence(this.store, manifest, { predicateType, ...trust })).flatMap((v) => itemsOf(v, [], true));
+    const out: EvidenceItem[] = [];
+    for (const l of statements) {
+      for (const v of vouches) {
+        const origin = `buildkit-attestation ${manifest.digest} layer ${l.digest}, vouched for by ${v.origin}`;
+        out.push({ ...v, origin, boundTo, vouchesFor: { statement: l.statement!, pinnedBy: [manifest.digest, l.digest] } });
+      }
     }
     return out;
   }
 }
 
-function itemsOf(item: InspectedItem, boundTo: readonly string[]): EvidenceItem[] {
+// The signed envelopes of an item: DSSE layers, and keyless bundles only once verified. Cairn's
+// own referrers come from the inner source, except where they vouch (`vouching`).
+function itemsOf(item: InspectedItem, boundTo: readonly string[], vouching = false): EvidenceItem[] {
   const r = item.report;
-  if (r.convention === 'cairn' || r.convention === 'buildkit-attestation' || r.convention === 'notation-signature' || r.convention === 'cosign-signature') return [];
+  if ((r.convention === 'cairn' && !vouching) || r.convention === 'buildkit-attestation' || r.convention === 'notation-signature' || r.convention === 'cosign-signature') return [];
   const out: EvidenceItem[] = [];
   for (const l of item.layers) {
     if (!l.dsse) continue;

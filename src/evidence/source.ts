@@ -66,6 +66,13 @@ export interface EvidenceProvenance {
    * certificate_identities the identity meets counts it as signed by that identity.
    */
   readonly keyless?: { readonly identity: { readonly subjectAlternativeName?: string; readonly issuer?: string }; readonly publicKeyPem: string };
+  /**
+   * Set when `document` is a signed envelope vouching for an unsigned Statement (BuildKit's): the
+   * candidate is that Statement, and it counts as signed by the envelope's signers only if the
+   * envelope's own Statement has the same predicateType and a subject naming one of `pinnedBy`
+   * (the attestation manifest's digest, or the Statement blob's): both pin the Statement's bytes.
+   */
+  readonly vouchesFor?: { readonly statement: Uint8Array; readonly pinnedBy: readonly string[] };
 }
 
 /** A file of signed documents not read yet: one document, or a `.intoto.jsonl` bundle of envelopes. */

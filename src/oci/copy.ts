@@ -2,20 +2,23 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
 import { isManifestType } from './mediatypes.js';
-import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
+import { fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
+import { childrenToCopy, type Omission } from './omissions.js';
 import { readReferrersIndex, referrersReader } from './referrers.js';
 import { addReferrer, addReferrers, type AddReferrerOptions } from './referrers-write.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
 // an index, and with `referrers` every referrer of every node, recursively. Children are
 // pushed before their parents, subjects before their referrers, so a registry never sees a
-// manifest whose blobs are missing. Every byte read is size- and digest-checked.
+// manifest whose blobs are missing. Every byte read is size- and digest-checked. Out of an OCI
+// layout, what a layout may lack (foreign layers, other platforms) is reported, not fatal.
 
 /** Progress of a copy, for the CLI's progress bar. */
 export type CopyEvent =
   | { readonly kind: 'blob'; readonly desc: Descriptor }
   | { readonly kind: 'bytes'; readonly n: number }
-  | { readonly kind: 'skip'; readonly desc: Descriptor };
+  | { readonly kind: 'skip'; readonly desc: Descriptor }
+  | { readonly kind: 'omitted'; readonly omission: Omission };
 
 export interface CopyOptions {
   /** Also copy referrers (attestations, signatures), recursively. */
@@ -33,11 +36,13 @@ export interface CopyResult {
   skipped: number;
   bytes: number;
   referrers: number;
+  /** What the source (an OCI layout) lacks and may lack, so was not copied (omissions.ts). */
+  omitted: Omission[];
 }
 
 /** Copies `root` and everything below it from `src` to `dst`. */
 export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
-  const result: CopyResult = { manifests: 0, blobs: 0, skipped: 0, bytes: 0, referrers: 0 };
+  const result: CopyResult = { manifests: 0, blobs: 0, skipped: 0, bytes: 0, referrers: 0, omitted: [] };
   const done = new Map<string, Promise<void>>();
   // Referrer entries as their own manifests describe them (annotations and all).
   const entries = new Map<string, Descriptor>();
@@ -80,7 +85,10 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
 
   const copyManifest = async (desc: Descriptor): Promise<void> => {
     const node = await fetchManifestNode(src, desc);
-    await inBatches(childrenOf(node), options.concurrency ?? 4, copyNode);
+    const omittedBefore = result.omitted.length;
+    const children = await childrenToCopy(src, node, result.omitted);
+    for (const omission of result.omitted.slice(omittedBefore)) emit({ kind: 'omitted', omission });
+    await inBatches(children, options.concurrency ?? 4, copyNode);
     if (await dst.exists(desc)) result.skipped++;
     else {
       await dst.push(desc, node.bytes);

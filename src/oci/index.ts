@@ -33,6 +33,7 @@ export {
 } from './referrers.js';
 export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
+export { type Omission } from './omissions.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';
 export { login, logout, loginHost, type CredentialLocation } from './login.js';
 export { RegistryPool, type HostAccess } from './pool.js';

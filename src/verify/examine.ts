@@ -3,6 +3,7 @@ import { keyVerifier, type PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument } from '../intoto/index.js';
 import { describeOrigin, openEvidence, type EvidenceItem, type EvidenceOrigin, type EvidenceProvenance, type OpenedEvidence } from '../evidence/index.js';
 import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payload.js';
+import { vouchedBody } from './vouch.js';
 
 // The heavy half of judging a candidate, which needs nothing of the step but its keys: read
 // the file, check every signature against the keys offered, and read the signed body. The same
@@ -53,12 +54,14 @@ export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]):
     return { ...base, document: item.document, unreadable: err.message, signers: [], body: unread };
   }
   const body = verified.body;
+  const vouched = item.vouchesFor;
   return {
     ...base,
     document: item.document,
     signers: verified.signers.map((k) => k.fingerprint),
     ...(verified.payloadType !== undefined ? { payloadType: verified.payloadType } : {}),
-    body: () => readEvidenceBody(body, describeOrigin(origin)),
+    // An envelope vouching for an unsigned Statement offers that Statement (vouch.ts).
+    body: () => (vouched ? vouchedBody(body, vouched, describeOrigin(origin)) : readEvidenceBody(body, describeOrigin(origin))),
   };
 }
 

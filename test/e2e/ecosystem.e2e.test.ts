@@ -9,9 +9,10 @@ import { keyDict } from '../../src/crypto/index.js';
 import { closeStore, openStore, parseReference, type Store } from '../../src/oci/index.js';
 import type { Descriptor } from '../../src/schema/index.js';
 import { runCairn, useRegistry } from '../helpers/registry.js';
+import { run } from '../helpers/exec.js';
 import { buildImage, pushImage } from '../helpers/image.js';
 import { mockSigstore, TEST_IDENTITY } from '../helpers/sigstore-mock.js';
-import { attachSigstoreBundle, buildkitIndex, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
+import { attachSigstoreBundle, buildkitAttestation, buildkitIndex, buildxIndex, cosignAttest, orasPush, cosignSign, ecosystemFile, notationSign, orasAttach } from '../helpers/ecosystem.js';
 
 // Every convention's layout pushed to the real registry (distribution 2.8.2: no referrers API,
 // so the tag schema), then `cairn discover --output json` as a user runs it.
@@ -25,6 +26,7 @@ interface Item { convention: string; foundBy: string; platform?: string; manifes
 interface Discovered { manifests?: { platform?: { os: string; architecture: string } }[]; evidence: Item[] }
 
 let image: Descriptor;
+let mockRoot: Record<string, unknown>;
 let bk: { index: Descriptor; platform: Descriptor };
 
 async function discover(ref: string, ...extra: string[]): Promise<Discovered> {
@@ -44,6 +46,7 @@ describe('discover on a registry: what the ecosystem writes', () => {
     await cosignAttest(store, image, [{ envelope: { ...doc.envelope, signatures: doc.envelope.signatures.map((s) => ({ ...s, keyid: '' })) }, predicateType: SLSA }]);
     await cosignSign(store, image, `${registry().host}/eco`, encodeKeyPair(key).privatePem);
     const mock = await mockSigstore();
+    mockRoot = mock.trustedRoot;
     writeFileSync(join(tmp, 'trusted_root.json'), JSON.stringify(mock.trustedRoot));
     const stmt = Buffer.from(JSON.stringify(makeStatement([{ digest: { sha256: image.digest.slice(7) } }], SLSA, {})));
     await attachSigstoreBundle(store, image, Buffer.from(JSON.stringify(await mock.sign(stmt, 'application/vnd.in-toto+json'))), SLSA);
@@ -112,6 +115,98 @@ describe('discover on a registry: what the ecosystem writes', () => {
     const publicGood = join(tmp, 'public-good.json');
     writeFileSync(publicGood, ecosystemFile('sigstore-public-good-trusted_root.json'));
     assert.equal((await verify('keyless.layout', '--trusted-root', publicGood)).code, 1, 'a root that does not list the mock CA');
+  });
+
+  it('cairn verify: a BuildKit attestation counts once the functionary vouches for its manifest with cairn attest', async () => {
+    const builder = generateKey('ecdsa-p256');
+    const owner = generateKey('ed25519');
+    writeFileSync(join(tmp, 'builder.key'), encodeKeyPair(builder).privatePem);
+    writeFileSync(join(tmp, 'bk-owner.pub'), encodeKeyPair(owner).publicPem);
+    writeFileSync(join(tmp, 'vouch.json'), '{}');
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-buildx`));
+    const amd = await pushImage(store, await buildImage('eco-buildx'));
+    const statement = makeStatement([{ name: 'pkg:docker/eco-buildx@latest?platform=linux%2Famd64', digest: { sha256: amd.digest.slice(7) } }], SLSA, { buildDefinition: { buildType: 'https://mobyproject.org/buildkit@v1' } });
+    const attestation = await buildkitAttestation(store, [{ predicateType: SLSA, body: Buffer.from(JSON.stringify(statement)) }]);
+    const index = await buildxIndex(store, [{ image: amd, platform: { os: 'linux', architecture: 'amd64' }, attestation }]);
+    await store.tag(index, 'latest');
+    await closeStore(store);
+    const step = { _type: 'step', name: 'build', threshold: 1, pubkeys: [builder.publicKey.keyId], expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: SLSA };
+    writeFileSync(join(tmp, 'bk.layout'), JSON.stringify(signMetablock({ _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: { [builder.publicKey.keyId]: keyDict(builder.publicKey) }, steps: [step], inspect: [] }, [owner])));
+    const verify = () => runCairn(['verify', `${registry().host}/eco-buildx:latest`, '--layout', join(tmp, 'bk.layout'), '--layout-key', join(tmp, 'bk-owner.pub')]);
+    const bare = await verify();
+    assert.equal(bare.code, 1, 'an unsigned BuildKit Statement alone: ' + bare.stdout + bare.stderr);
+    const vouch = await runCairn(['attest', `${registry().host}/eco-buildx@${attestation.digest}`, '--type', SLSA, '--predicate', join(tmp, 'vouch.json'), '--key', join(tmp, 'builder.key')]);
+    assert.equal(vouch.code, 0, vouch.stderr);
+    const vouched = await verify();
+    assert.equal(vouched.code, 0, vouched.stdout + vouched.stderr);
+    assert.match(vouched.stdout, /linux\/amd64/);
+  });
+
+  it('cairn copy --referrers out of an oci: dir that skopeo left without the other platforms (--multi-arch index-only)', async () => {
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-multi`));
+    const amd = await pushImage(store, await buildImage('eco-multi', { os: 'linux', architecture: 'amd64' }));
+    const arm = await pushImage(store, await buildImage('eco-multi', { os: 'linux', architecture: 'arm64' }));
+    const about = (d: Descriptor) => Buffer.from(JSON.stringify(makeStatement([{ digest: { sha256: d.digest.slice(7) } }], SLSA, {})));
+    const amdAtt = await buildkitAttestation(store, [{ predicateType: SLSA, body: about(amd) }]);
+    const armAtt = await buildkitAttestation(store, [{ predicateType: SLSA, body: about(arm) }]);
+    const index = await buildxIndex(store, [{ image: amd, platform: { os: 'linux', architecture: 'amd64' }, attestation: amdAtt }, { image: arm, platform: { os: 'linux', architecture: 'arm64' }, attestation: armAtt }]);
+    await store.tag(index, 'latest');
+    await closeStore(store);
+    const saved = join(tmp, 'skopeo-index-only');
+    const skopeo = (...args: string[]) => {
+      const sk = run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--preserve-digests', ...args]);
+      assert.equal(sk.status, 0, sk.stderr);
+    };
+    const copy = async (to: string) => {
+      const r = await runCairn(['copy', '--referrers', `oci:${saved}:latest`, `oci:${join(tmp, to)}:latest`, '--output', 'json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stderr, /not copied: sha256:[0-9a-f]{64} .*not in the source layout/);
+      return JSON.parse(r.stdout) as { digest: string; omitted: { digest: string }[] };
+    };
+    skopeo('--multi-arch', 'index-only', `docker://${registry().host}/eco-multi:latest`, `oci:${saved}:latest`);
+    const indexOnly = await copy('copied-index');
+    assert.equal(indexOnly.digest, index.digest);
+    assert.deepEqual(indexOnly.omitted.map((o) => o.digest).sort(), [amd.digest, arm.digest, amdAtt.digest, armAtt.digest].sort());
+    // then the amd64 image into the same layout: what `docker save --platform linux/amd64` holds
+    skopeo('--override-os', 'linux', '--override-arch', 'amd64', `docker://${registry().host}/eco-multi:latest`, `oci:${saved}:amd64`);
+    const onePlatform = await copy('copied-amd64');
+    assert.deepEqual(onePlatform.omitted.map((o) => o.digest).sort(), [arm.digest, amdAtt.digest, armAtt.digest].sort());
+    const inspected = await runCairn(['discover', `oci:${join(tmp, 'copied-amd64')}:latest`, '--output', 'json']);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    // Into a registry, the registry decides: distribution refuses an index whose manifests it lacks.
+    const pushed = await runCairn(['copy', `oci:${saved}:latest`, `${registry().host}/eco-partial:latest`]);
+    assert.notEqual(pushed.code, 0);
+    assert.match(pushed.stderr, /not copied: sha256:[0-9a-f]{64} .*not in the source layout/, 'the omissions are said before the registry refuses');
+    assert.doesNotMatch(pushed.stderr, /\n\s+at /, 'one line, no stack trace');
+  });
+
+  it('--trusted-root REF@sha256: a trusted root pushed as an artifact, pinned by digest; a tag or a wrong digest is refused', async () => {
+    const store: Store = await openStore(parseReference(`${registry().host}/eco-roots`));
+    const TRUSTED_ROOT = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
+    const push = (bytes: Buffer, tag: string) => orasPush(store, TRUSTED_ROOT, { name: 'trusted_root.json', mediaType: TRUSTED_ROOT, bytes }, tag);
+    const mine = await push(Buffer.from(JSON.stringify(mockRoot)), 'mock');
+    const publicGood = await push(ecosystemFile('sigstore-public-good-trusted_root.json'), 'public-good');
+    await closeStore(store);
+    const check = (root: string) => runCairn(['verify-attestation', `${registry().host}/eco:v1`, '--certificate-identity', TEST_IDENTITY, '--certificate-oidc-issuer', 'https://token.actions.example.test', '--trusted-root', root, '--output', 'json']);
+    const pinned = await check(`${registry().host}/eco-roots@${mine.digest}`);
+    assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);
+    const tagged = await check(`${registry().host}/eco-roots:mock`);
+    assert.equal(tagged.code, 2, tagged.stdout + tagged.stderr);
+    assert.match(tagged.stdout + tagged.stderr, /pinned by digest/);
+    const otherRoot = await check(`${registry().host}/eco-roots@${publicGood.digest}`);
+    assert.equal(otherRoot.code, 1, 'the digest of another root: the mock bundle does not verify');
+    const nothing = await check(`${registry().host}/eco-roots@sha256:${'0'.repeat(63)}1`);
+    assert.equal(nothing.code, 3, nothing.stdout + nothing.stderr);
+    const notARoot = await check(`${registry().host}/eco@${image.digest}`);
+    assert.equal(notARoot.code, 1, notARoot.stdout + notARoot.stderr);
+    assert.match(notARoot.stdout + notARoot.stderr, /TRUST_ROOT_INVALID|trusted_root/);
+    // the same pin works for cairn verify with a layout
+    const owner = generateKey('ed25519');
+    writeFileSync(join(tmp, 'pin-owner.pub'), encodeKeyPair(owner).publicPem);
+    const step = { _type: 'step', name: 'provenance', threshold: 1, pubkeys: [], expected_command: [], expected_materials: [], expected_products: [['ALLOW', '*']], expected_predicate_type: SLSA, certificate_identities: [{ subject_alternative_name: TEST_IDENTITY, oidc_issuer: 'https://token.actions.example.test' }] };
+    writeFileSync(join(tmp, 'pin.layout'), JSON.stringify(signMetablock({ _type: 'layout', expires: '2099-01-01T00:00:00Z', readme: '', keys: {}, steps: [step], inspect: [] }, [owner])));
+    const verified = await runCairn(['verify', `${registry().host}/eco@${image.digest}`, '--layout', join(tmp, 'pin.layout'), '--layout-key', join(tmp, 'pin-owner.pub'), '--trusted-root', `${registry().host}/eco-roots@${mine.digest}`]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
   it('cairn verify-attestation: a key, or an identity with a trusted root, as cosign verify-attestation', async () => {

@@ -94,26 +94,41 @@ export async function attachSigstoreBundle(store: Store, subject: Descriptor, bu
   return m;
 }
 
-/** `docker buildx build --attest`: an index whose attestation manifest is about one platform manifest. */
-export async function buildkitIndex(store: Store, seed: string, statements: { predicateType: string; body: Buffer }[], form: 'old' | 'new' = 'new'): Promise<{ index: Descriptor; platform: Descriptor; attestation: Descriptor }> {
-  const platformImg = await buildImage(seed, { os: 'linux', architecture: 'amd64' });
-  const platform = await pushImage(store, platformImg);
+/** BuildKit's attestation manifest: one bare in-toto Statement a layer (`in-toto.io/predicate-type`). */
+export async function buildkitAttestation(store: Store, statements: { predicateType: string; body: Buffer }[], form: 'old' | 'new' = 'new'): Promise<Descriptor> {
   const layers: Descriptor[] = [];
   for (const s of statements) layers.push(await blob(store, 'application/vnd.in-toto+json', s.body, { 'in-toto.io/predicate-type': s.predicateType }));
   const config = form === 'new'
     ? await blob(store, 'application/vnd.docker.attestation.config.v1+json', Buffer.from('{}'))
     : await blob(store, OCI_CONFIG, Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } })));
-  const attestation = await manifest(store, { mediaType: OCI_MANIFEST, schemaVersion: 2, config, layers });
+  return manifest(store, { mediaType: OCI_MANIFEST, schemaVersion: 2, config, layers });
+}
+
+/**
+ * `docker buildx build --platform … --attest`: each platform image, then its attestation manifest
+ * (platform `unknown/unknown`, annotated with the image it is about). `refersTo` overrides that
+ * annotation, as an attacker who rewrites the index could.
+ */
+export async function buildxIndex(store: Store, entries: { image: Descriptor; platform: Platform; attestation?: Descriptor; refersTo?: string }[]): Promise<Descriptor> {
   const unknown: Platform = { architecture: 'unknown', os: 'unknown' };
-  const idx = encodeJson(OCI_INDEX, {
-    mediaType: OCI_INDEX, schemaVersion: 2,
-    manifests: [
-      { ...platform, platform: { architecture: 'amd64', os: 'linux' } },
-      { ...attestation, annotations: { 'vnd.docker.reference.digest': platform.digest, 'vnd.docker.reference.type': 'attestation-manifest' }, platform: unknown },
-    ],
-  });
+  const manifests: unknown[] = [];
+  for (const e of entries) manifests.push({ ...e.image, platform: e.platform });
+  for (const e of entries) {
+    if (!e.attestation) continue;
+    manifests.push({ ...e.attestation, annotations: { 'vnd.docker.reference.digest': e.refersTo ?? e.image.digest, 'vnd.docker.reference.type': 'attestation-manifest' }, platform: unknown });
+  }
+  const idx = encodeJson(OCI_INDEX, { mediaType: OCI_INDEX, schemaVersion: 2, manifests });
   await store.push(idx.desc, idx.bytes);
-  return { index: idx.desc, platform, attestation };
+  return idx.desc;
+}
+
+/** `docker buildx build --attest`: an index whose attestation manifest is about one platform manifest. */
+export async function buildkitIndex(store: Store, seed: string, statements: { predicateType: string; body: Buffer }[], form: 'old' | 'new' = 'new'): Promise<{ index: Descriptor; platform: Descriptor; attestation: Descriptor }> {
+  const platformImg = await buildImage(seed, { os: 'linux', architecture: 'amd64' });
+  const platform = await pushImage(store, platformImg);
+  const attestation = await buildkitAttestation(store, statements, form);
+  const index = await buildxIndex(store, [{ image: platform, platform: { architecture: 'amd64', os: 'linux' }, attestation }]);
+  return { index, platform, attestation };
 }
 
 /** `notation sign`: a JWS or COSE signature, as an OCI 1.1 artifact or in the image-manifest form. */
@@ -142,5 +157,14 @@ export async function orasAttach(store: Store, subject: Descriptor, artifactType
   const annotations = { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' };
   const m = await manifest(store, { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: EMPTY_DESCRIPTOR, layers: [layer], subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }, annotations });
   await listAsReferrer(store, subject, m, artifactType, annotations);
+  return m;
+}
+
+/** `oras push REF FILE:MEDIATYPE --artifact-type T`: an artifact of one file, about nothing. */
+export async function orasPush(store: Store, artifactType: string, file: { name: string; mediaType: string; bytes: Buffer }, tag?: string): Promise<Descriptor> {
+  const layer = await blob(store, file.mediaType, file.bytes, { 'org.opencontainers.image.title': file.name });
+  await store.push(EMPTY_DESCRIPTOR, EMPTY_BYTES);
+  const m = await manifest(store, { schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: EMPTY_DESCRIPTOR, layers: [layer], annotations: { 'org.opencontainers.image.created': '2026-01-01T00:00:00Z' } });
+  if (tag) await store.tag(m, tag);
   return m;
 }

@@ -44,6 +44,8 @@ export interface EvidenceReport {
 /** An item with the facts (including envelopes) of its layers, for verification engines. */
 export interface InspectedItem {
   readonly report: EvidenceReport;
+  /** Where it was found (its manifest's descriptor, what it is attached to). */
+  readonly found: FoundItem;
   readonly layers: readonly (LayerFacts & { readonly digest: string })[];
 }
 
@@ -68,16 +70,16 @@ export async function inspectItem(store: ReadOnlyStore, found: FoundItem, o: Evi
     node = await fetchManifestNode(store, found.descriptor);
   } catch (err) {
     if (!isCairnError(err) || err.code === 'NETWORK_ERROR' || err.code === 'UNAUTHORIZED') throw err;
-    return { report: { convention: 'oras-artifact', ...head, layers: [], error: err.message }, layers: [] };
+    return { report: { convention: 'oras-artifact', ...head, layers: [], error: err.message }, found, layers: [] };
   }
-  if (node.kind !== 'manifest') return { report: { convention: 'oras-artifact', ...head, artifactType: node.index.artifactType ?? node.desc.mediaType, layers: [], error: 'an index, not an evidence manifest' }, layers: [] };
+  if (node.kind !== 'manifest') return { report: { convention: 'oras-artifact', ...head, artifactType: node.index.artifactType ?? node.desc.mediaType, layers: [], error: 'an index, not an evidence manifest' }, found, layers: [] };
   const m = node.manifest;
   const artifactType = manifestArtifactType(m);
   if (o.artifactType && artifactType !== o.artifactType) return undefined;
   const convention = conventionOf(m, found.foundBy, found.cosignKind);
   // A referrer must say what it refers to; one that names another subject lies about itself.
   if (found.foundBy !== 'cosign-tag' && found.foundBy !== 'cosign-save' && found.foundBy !== 'image-index' && m.subject?.digest !== found.attachedTo.digest) {
-    return { report: { convention, ...head, artifactType, layers: [], error: `its subject is ${m.subject?.digest ?? 'missing'}, not ${found.attachedTo.digest}` }, layers: [] };
+    return { report: { convention, ...head, artifactType, layers: [], error: `its subject is ${m.subject?.digest ?? 'missing'}, not ${found.attachedTo.digest}` }, found, layers: [] };
   }
   const about = [found.attachedTo.digest, ...alsoAbout];
   const maxLayer = o.maxLayerBytes ?? DEFAULT_MAX_LAYER;
@@ -94,7 +96,7 @@ export async function inspectItem(store: ReadOnlyStore, found: FoundItem, o: Evi
       const facts = readLayer(l.mediaType, bytes, l.annotations ?? {}, o, `${where}: layer ${l.digest}`);
       if (o.predicateType && facts.predicateType !== o.predicateType) return undefined;
       const aboutSubject = facts.subjects ? namesDigest(facts.subjects, about) : facts.target !== undefined ? about.includes(facts.target) : undefined;
-      const { dsse: _d, keyless: _k, ...shown } = facts;
+      const { dsse: _d, keyless: _k, statement: _s, ...shown } = facts;
       return { report: { ...head, ...shown, ...(aboutSubject !== undefined ? { aboutSubject } : {}) }, facts: { ...facts, digest: l.digest } };
     } catch (err) {
       if (!isCairnError(err) || err.code === 'NETWORK_ERROR' || err.code === 'UNAUTHORIZED') throw err;
@@ -103,7 +105,7 @@ export async function inspectItem(store: ReadOnlyStore, found: FoundItem, o: Evi
   }));
   const kept = results.filter((r) => r !== undefined);
   if (o.predicateType && kept.length === 0) return undefined;
-  return { report: { convention, ...head, artifactType, layers: kept.map((r) => r.report) }, layers: kept.flatMap((r) => (r.facts ? [r.facts] : [])) };
+  return { report: { convention, ...head, artifactType, layers: kept.map((r) => r.report) }, found, layers: kept.flatMap((r) => (r.facts ? [r.facts] : [])) };
 }
 
 /** Everything attached to `subject` (and, for an index, to each of its platform manifests). */

@@ -48,6 +48,8 @@ export interface LayerFacts {
   readonly dsse?: Envelope;
   /** For a keyless Sigstore bundle verified against the trusted root. */
   readonly keyless?: VerifiedBundle;
+  /** For a bare, unsigned Statement (BuildKit's): its bytes, which a signed envelope may vouch for. */
+  readonly statement?: Buffer;
 }
 
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
@@ -170,7 +172,7 @@ export function readLayer(mediaType: string, bytes: Buffer, annotations: Record<
   const o = obj(json);
   if (o && 'mediaType' in o && typeof o['mediaType'] === 'string' && o['mediaType'].startsWith('application/vnd.dev.sigstore.bundle')) return bundleFacts(json, trust, where);
   if (o && typeof o['_type'] === 'string' && typeof o['predicateType'] === 'string') {
-    return { envelope: 'in-toto-statement', payloadType: 'application/vnd.in-toto+json', ...statementFacts(bytes, where), verified: { result: 'unsigned' } };
+    return { envelope: 'in-toto-statement', payloadType: 'application/vnd.in-toto+json', ...statementFacts(bytes, where), statement: bytes, verified: { result: 'unsigned' } };
   }
   if (o && ('payload' in o || 'payloadType' in o || 'signed' in o)) {
     const doc = toSignedDocument(json, where);

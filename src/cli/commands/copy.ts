@@ -3,7 +3,7 @@ import { CairnError } from '../../errors.js';
 import type { CommandModule } from '../context.js';
 import { openReference, registryOptions, withStores } from '../registry.js';
 import { humanSize, startProgress } from '../progress.js';
-import type { Store } from '../../oci/index.js';
+import type { CopyEvent, Store } from '../../oci/index.js';
 import type { Descriptor } from '../../schema/index.js';
 
 // cairn copy: an image with all its platforms (and with --referrers everything attached to it,
@@ -32,9 +32,12 @@ export const copyCommand: CommandModule = {
         throw new CairnError('INVALID_ARGUMENT', `destination digest ${dst.ref.digest} is not the source's ${root.digest}`, { where: formatReference(dst.ref) });
       }
       const progress = await startProgress(ctx.out, 'copy');
+      // What the source layout lacks is said as it is found, so that a destination that refuses
+      // the result (a registry refuses an index whose manifests it lacks) is understood.
+      const onEvent = (e: CopyEvent) => (e.kind === 'omitted' ? ctx.out.warn(`not copied: ${e.omission.digest} (${e.omission.mediaType}), ${e.omission.why}`) : progress.onEvent(e));
       let result;
       try {
-        result = await copyGraph(src.store, dst.store, root, { referrers: Boolean(argv['referrers']), concurrency: Math.max(1, Number(argv['concurrency']) || 4), onEvent: progress.onEvent });
+        result = await copyGraph(src.store, dst.store, root, { referrers: Boolean(argv['referrers']), concurrency: Math.max(1, Number(argv['concurrency']) || 4), onEvent });
       } finally {
         progress.stop();
       }
