@@ -1,5 +1,5 @@
 // Cairn's library API: everything `import { ... } from 'cairn-intoto'` gives. Re-exports only.
-export { CairnError, ValidationError, exitCodeFor, isCairnError, type ErrorCode, type Issue } from './errors.js';
+export { CairnError, ValidationError, failureClass, isCairnError, type ErrorCode, type ErrorDetails, type FailureClass, type Issue } from './errors.js';
 export * from './digest/index.js';
 export * from './encoding/index.js';
 export * from './crypto/index.js';

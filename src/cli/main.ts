@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
-import { CairnError, exitCodeFor } from '../errors.js';
+import { CairnError } from '../errors.js';
+import { exitCodeFor } from './exit-codes.js';
 import { Output } from './output.js';
 import { withNoFlags } from './flags.js';
 import { CAIRN_VERSION } from './version.js';

@@ -95,7 +95,7 @@ export class ReferrersEvidenceSource implements EvidenceSource {
     const select = steps === null ? undefined : (d: Descriptor) => steps.some((s) => isFor(d, s));
     const out: ListedReferrer[] = [];
     for (const on of this.subjects) {
-      const onSkippedTags = (n: number) => this.notes.push(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (cairn discover --repair indexes them)`);
+      const onSkippedTags = (n: number) => this.notes.push(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (a repair of the referrers index lists them)`);
       const list = await listReferrers(this.store, on, EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
       for (const d of list) {
         if (out.some((r) => r.descriptor.digest === d.digest)) continue;

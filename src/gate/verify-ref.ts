@@ -1,4 +1,4 @@
-import { CairnError, exitCodeFor, isCairnError } from '../errors.js';
+import { CairnError, failureClass, isCairnError } from '../errors.js';
 import { closeStore, formatReference, parseReference, resolveReference, type Reference, type Store } from '../oci/index.js';
 import { verifyImage, type ImageVerification, type InspectionRunner } from '../policy/index.js';
 import type { GatePolicy } from './policy.js';
@@ -114,7 +114,7 @@ export async function verifyImageRef(key: string, policy: GatePolicy, o: VerifyR
     } catch (err) {
       // A check that throws on the content (a bad signature, a malformed document) is a
       // failed verification; registry and network trouble stays an error (nothing is decided).
-      if (isCairnError(err) && exitCodeFor(err.code) !== 3 && err.code !== 'INTERNAL') {
+      if (isCairnError(err) && failureClass(err.code) !== 'system' && err.code !== 'INTERNAL') {
         return { ...base, verdict: 'fail', source: 'verified', reason: err.message, code: err.code, inputAttestations: [] };
       }
       throw err;

@@ -29,7 +29,7 @@ const keyGenerate: CommandModule = {
       // check both before writing either, so a refusal leaves nothing half done
       const { existsSync } = await import('node:fs');
       for (const p of [prefix, pubPath]) {
-        if (existsSync(p)) throw new CairnError('ALREADY_EXISTS', 'file exists (use --force to replace it)', { where: p });
+        if (existsSync(p)) throw new CairnError('ALREADY_EXISTS', 'file exists', { where: p, details: { reason: 'file-exists' } });
       }
     }
     writeFileAtomic(prefix, privatePem, { mode: 0o600, overwrite });
