@@ -16,4 +16,5 @@ export * from './oci/index.js';
 export * from './attest/index.js';
 export * from './trust/index.js';
 export * from './gate/index.js';
+export * from './api/index.js';
 export type { Descriptor, Manifest, Index, Platform, Envelope } from './schema/index.js';

@@ -49,6 +49,12 @@ export function hintFor(err: CairnError, args: readonly string[]): string | unde
       return '--allow-unbound is for local experiments only';
     case 'parameter-missing':
       return `give --param ${typeof d['parameter'] === 'string' ? d['parameter'] : 'NAME'}=VALUE`;
+    case 'platform-needed':
+      return 'give --platform OS/ARCH[/VARIANT]';
+    case 'platform-not-needed':
+      return 'drop --platform';
+    case 'not-pinned':
+      return 'give REF@sha256:... (a tag could point elsewhere tomorrow)';
     case 'step-mismatch':
       return `drop --step: the link names its own step${typeof d['step'] === 'string' ? ` (${d['step']})` : ''}`;
     default:

@@ -1,4 +1,6 @@
-import type { Check, VerificationReport } from '../policy/index.js';
+import type { VerificationReport } from '../api/verify.js';
+
+type Check = VerificationReport['checks'][number];
 
 // Text rendering of a verification report: one line for the layout, one per step and
 // inspection (its worst verdict, and what decided it), warnings on lines of their own, a

@@ -142,6 +142,22 @@ describe('architecture', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('lets the CLI reach the library only through the facade (src/api) and src/errors.ts', () => {
+    // the server (src/serve) is a face of its own, started by `cairn serve`
+    const allowed = (rel: string) => /^api\/[^/]+\.js$/.test(rel) || rel === 'errors.js' || rel === 'serve/index.js';
+    const problems: string[] = [];
+    for (const f of files) {
+      if (moduleOf(f) !== 'cli') continue;
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const rel = relative(SRC, resolve(dirname(f), spec));
+        if (rel.startsWith('cli/')) continue;
+        if (!allowed(rel)) problems.push(`${relative(REPO_ROOT, f)} imports ${spec} (the CLI calls the facade, src/api)`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('names no CLI flag in library strings (only the CLI knows its flags: src/cli/hints.ts)', () => {
     const problems: string[] = [];
     for (const f of files) {
