@@ -54,7 +54,9 @@ export function hintFor(err: CairnError, args: readonly string[]): string | unde
     case 'platform-not-needed':
       return 'drop --platform';
     case 'not-pinned':
-      return 'give REF@sha256:... (a tag could point elsewhere tomorrow)';
+      if (gave('--trust-root')) return '--trust-root takes the pinned first version: REF@sha256:...';
+      if (gave('--trusted-root')) return '--trusted-root takes a file, or REF@sha256:...';
+      return undefined;
     case 'step-mismatch':
       return `drop --step: the link names its own step${typeof d['step'] === 'string' ? ` (${d['step']})` : ''}`;
     default:

@@ -17,6 +17,7 @@ describe('cli hints', () => {
     assert.equal(hint('unbound'), '--allow-unbound is for local experiments only');
     assert.match(hint('referrers-index-contended', { subject: 'sha256:ab' })!, /cairn discover --repair on IMAGE@sha256:ab/);
     assert.match(hint('timeout')!, /--registry-timeout/);
+    assert.equal(hint('not-pinned', {}, ['verify', 'x', '--trust-root', 'reg/trust:1']), '--trust-root takes the pinned first version: REF@sha256:...');
   });
 
   it('gives no advice when there is none', () => {
