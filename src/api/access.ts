@@ -37,6 +37,3 @@ export async function withStores<T>(stores: Store[], fn: () => Promise<T>): Prom
     await Promise.all(stores.map((s) => closeStore(s).catch(() => undefined)));
   }
 }
-
-/** The repository part of a reference, as people write it (`host/repo`, `oci:DIR`). */
-export { repositoryOf } from './reference.js';
