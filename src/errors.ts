@@ -1,7 +1,8 @@
-// Every failure Cairn reports is a CairnError with a stable code. The library throws them; only
-// the CLI turns them into one line of text and an exit code (see exitCodeFor).
+// Every failure Cairn reports is a CairnError with a stable code and structured details. The
+// library throws them; only the CLI turns them into one line of text, advice that names its flags
+// (src/cli/hints.ts) and an exit code (src/cli/exit-codes.ts).
 
-/** Stable machine-readable failure codes. Adding one means deciding its exit code below. */
+/** Stable machine-readable failure codes. Adding one means deciding its class below. */
 export type ErrorCode =
   // bad input or usage (exit 2)
   | 'INVALID_ARGUMENT'
@@ -32,36 +33,43 @@ export type ErrorCode =
   // a bug (exit 70)
   | 'INTERNAL';
 
-const EXIT_CODES: Record<ErrorCode, number> = {
-  INVALID_ARGUMENT: 2,
-  FILE_NOT_FOUND: 2,
-  ALREADY_EXISTS: 2,
-  SCHEMA_INVALID: 2,
-  KEY_INVALID: 2,
-  UNSUPPORTED: 2,
-  UNSAFE_PATH: 2,
-  ARCHIVE_INVALID: 2,
-  COMMAND_FAILED: 2,
-  SIGNATURE_INVALID: 1,
-  THRESHOLD_NOT_MET: 1,
-  LAYOUT_EXPIRED: 1,
-  RULE_VIOLATION: 1,
-  LINK_NOT_FOUND: 1,
-  VERIFICATION_FAILED: 1,
-  TRUST_ROOT_INVALID: 1,
-  DIGEST_MISMATCH: 3,
-  TOO_LARGE: 3,
-  NOT_FOUND: 3,
-  REGISTRY_ERROR: 3,
-  UNAUTHORIZED: 3,
-  NETWORK_ERROR: 3,
-  IO_ERROR: 3,
-  INTERNAL: 70,
+/**
+ * What kind of failure a code is: the input was bad, verification failed, the registry, network
+ * or disk failed us (worth a retry), or a bug. The CLI turns a class into an exit code
+ * (src/cli/exit-codes.ts); a gate, into a verdict or a retry.
+ */
+export type FailureClass = 'input' | 'verification' | 'system' | 'bug';
+
+const FAILURE_CLASSES: Record<ErrorCode, FailureClass> = {
+  INVALID_ARGUMENT: 'input',
+  FILE_NOT_FOUND: 'input',
+  ALREADY_EXISTS: 'input',
+  SCHEMA_INVALID: 'input',
+  KEY_INVALID: 'input',
+  UNSUPPORTED: 'input',
+  UNSAFE_PATH: 'input',
+  ARCHIVE_INVALID: 'input',
+  COMMAND_FAILED: 'input',
+  SIGNATURE_INVALID: 'verification',
+  THRESHOLD_NOT_MET: 'verification',
+  LAYOUT_EXPIRED: 'verification',
+  RULE_VIOLATION: 'verification',
+  LINK_NOT_FOUND: 'verification',
+  VERIFICATION_FAILED: 'verification',
+  TRUST_ROOT_INVALID: 'verification',
+  DIGEST_MISMATCH: 'system',
+  TOO_LARGE: 'system',
+  NOT_FOUND: 'system',
+  REGISTRY_ERROR: 'system',
+  UNAUTHORIZED: 'system',
+  NETWORK_ERROR: 'system',
+  IO_ERROR: 'system',
+  INTERNAL: 'bug',
 };
 
-/** Process exit code for an error code: 1 verification, 2 input/usage, 3 registry/network/disk, 70 bug. */
-export function exitCodeFor(code: ErrorCode): number {
-  return EXIT_CODES[code];
+/** The class of a failure code. */
+export function failureClass(code: ErrorCode): FailureClass {
+  return FAILURE_CLASSES[code];
 }
 
 /**

@@ -1,5 +1,5 @@
 // Cairn's library API: everything `import { ... } from 'cairn-intoto'` gives. Re-exports only.
-export { CairnError, ValidationError, exitCodeFor, isCairnError, type ErrorCode, type Issue } from './errors.js';
+export { CairnError, ValidationError, failureClass, isCairnError, type ErrorCode, type ErrorDetails, type FailureClass, type Issue } from './errors.js';
 export * from './digest/index.js';
 export * from './encoding/index.js';
 export * from './crypto/index.js';
@@ -18,4 +18,5 @@ export * from './oci/index.js';
 export * from './attest/index.js';
 export * from './trust/index.js';
 export * from './gate/index.js';
+export * from './api/index.js';
 export type { Descriptor, Manifest, Index, Platform, Envelope } from './schema/index.js';

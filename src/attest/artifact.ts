@@ -58,7 +58,7 @@ export function layerMediaType(doc: SignedDocument, facts: DocumentFacts): strin
 export function buildArtifact(doc: SignedDocument, options: ArtifactOptions, where?: string): BuiltArtifact {
   const facts = documentFacts(doc, where);
   if (options.step && facts.step && options.step !== facts.step) {
-    throw new CairnError('INVALID_ARGUMENT', `--step ${options.step} given for a link of step ${facts.step}`, { where });
+    throw new CairnError('INVALID_ARGUMENT', `step ${options.step} was asked for a link of step ${facts.step}`, { where, details: { reason: 'step-mismatch', step: facts.step } });
   }
   const step = facts.step ?? options.step;
   const layerBytes = options.bytes ?? Buffer.from(serializeDocument(doc), 'utf8');

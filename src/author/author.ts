@@ -78,7 +78,7 @@ export function parseExpiry(text: string, now = new Date()): Date {
   const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
   const zone = (z: string | undefined) => (!z || z === 'Z' ? 'Z' : z.includes(':') ? z : `${z.slice(0, 3)}:${z.slice(3)}`);
   const d = m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${zone(m[4])}`) : undefined;
-  if (!d) throw new CairnError('INVALID_ARGUMENT', `--expires ${JSON.stringify(text)}: give a duration (30d, 12h, 2w, 1y) or a date (2030-01-01 or 2030-01-01T00:00:00Z)`);
+  if (!d) throw new CairnError('INVALID_ARGUMENT', `expiry ${JSON.stringify(text)}: give a duration (30d, 12h, 2w, 1y) or a date (2030-01-01 or 2030-01-01T00:00:00Z)`, { details: { reason: 'bad-expiry' } });
   return d;
 }
 
@@ -142,7 +142,7 @@ export async function signLayout(json: unknown, keys: PrivateKey[], options: Sig
   const others = src.doc ? othersOf(src.doc, keys) : 0;
   const converting = src.format !== 'bare' && src.format !== format;
   if (converting && others > 0 && !options.force) {
-    throw new CairnError('INVALID_ARGUMENT', `changing the format to ${format} drops ${others} signature(s) by other keys; sign with all keys at once, or pass --force`, { where: options.where });
+    throw new CairnError('INVALID_ARGUMENT', `changing the format to ${format} drops ${others} signature(s) by other keys; sign with all keys at once`, { where: options.where, details: { reason: 'drops-signatures' } });
   }
   if (changed && others > 0 && !converting) warnings.push(`the content changed: ${others} signature(s) by other keys no longer verify; they must sign again`);
   if (format === 'legacy') {

@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { readInputText } from '../disk/index.js';
 import { CairnError } from '../errors.js';
 import { Output } from './output.js';
 
@@ -36,14 +35,14 @@ export function passwordFromEnv(env: NodeJS.ProcessEnv, name: string | undefined
 
 /** Loads a private key file given on the command line. */
 export async function loadKeyFile(path: string, env: NodeJS.ProcessEnv, passwordEnv?: string) {
-  const { loadPrivateKey } = await import('../crypto/index.js');
-  return loadPrivateKey(readInputText(path), { where: path, password: passwordFromEnv(env, passwordEnv) });
+  const { readPrivateKeyFile } = await import('../api/keys.js');
+  return readPrivateKeyFile(path, passwordFromEnv(env, passwordEnv));
 }
 
 /** Loads a public key file given on the command line. */
 export async function loadPublicKeyFile(path: string) {
-  const { loadPublicKey } = await import('../crypto/index.js');
-  return loadPublicKey(readInputText(path), path);
+  const { readPublicKeyFile } = await import('../api/keys.js');
+  return readPublicKeyFile(path);
 }
 
 /** yargs array options may come back as a string, an array, or undefined. */

@@ -1,16 +1,13 @@
 import type { Argv } from 'yargs';
-import { CairnError, isCairnError } from '../errors.js';
-import { asList, loadPublicKeyFile, type CliContext } from './context.js';
-import { openReference, withStores } from './registry.js';
-import type { PublicKey } from '../crypto/index.js';
-import type { IdentityPolicy, SigstoreTrustedRoot } from '../sigstore/index.js';
+import { CairnError } from '../errors.js';
+import { asList, loadPublicKeyFile } from './context.js';
+import type { PublicKey } from '../api/keys.js';
+import type { IdentityPolicy } from '../api/trust-material.js';
 
 // The trust material of foreign evidence on the command line: `--key PUB` (cosign keys, any
 // form Cairn reads), `--trusted-root FILE|REF@sha256:…` (a Sigstore trusted_root.json; a
-// registry copy must be pinned by digest), and `--certificate-identity[-regexp]` with
-// `--certificate-oidc-issuer`, as cosign names them.
-
-const MAX_TRUSTED_ROOT = 1024 * 1024;
+// registry copy must be pinned by digest; loaded by the facade: src/api/trust-material.ts), and
+// `--certificate-identity[-regexp]` with `--certificate-oidc-issuer`, as cosign names them.
 
 /** Adds --key and --trusted-root. */
 export function trustMaterialOptions(y: Argv): Argv {
@@ -49,37 +46,4 @@ export function identityFrom(argv: Record<string, unknown>): IdentityPolicy | un
     }
   }
   return { issuer, ...(san !== undefined ? { subjectAlternativeName: san } : {}), ...(re !== undefined ? { subjectAlternativeNameRegexp: re } : {}) };
-}
-
-/** Loads --trusted-root: a file, or the one JSON layer of an artifact pinned by digest. */
-export async function trustedRootFrom(argv: Record<string, unknown>, ctx: CliContext): Promise<SigstoreTrustedRoot | undefined> {
-  const text = argv['trusted-root'] as string | undefined;
-  if (text === undefined) return undefined;
-  const { loadSigstoreTrustedRoot } = await import('../sigstore/index.js');
-  const { parseJson } = await import('../encoding/index.js');
-  const looksLikeRef = /@sha256:[0-9a-f]{64}$/.test(text) || text.startsWith('oci:');
-  if (!looksLikeRef) {
-    const { readInputFile } = await import('../disk/index.js');
-    let bytes;
-    try {
-      bytes = readInputFile(text, MAX_TRUSTED_ROOT);
-    } catch (err) {
-      // host/repo:tag is not a file: say why a tag is not taken rather than "no such file"
-      if (isCairnError(err, 'FILE_NOT_FOUND') && /^[^/\s]+[.:][^/\s]*\/[^\s]+$/.test(text)) {
-        throw new CairnError('INVALID_ARGUMENT', `--trusted-root ${text}: no such file; a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag`);
-      }
-      throw err;
-    }
-    return loadSigstoreTrustedRoot(parseJson(bytes, text), `trusted root ${text}`);
-  }
-  const { resolveReference, fetchManifestNode, fetchVerified } = await import('../oci/index.js');
-  const { ref, store } = await openReference(text, argv, ctx);
-  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', `--trusted-root ${text}: a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag`);
-  return withStores([store], async () => {
-    const node = await fetchManifestNode(store, await resolveReference(store, ref));
-    const layer = node.kind === 'manifest' ? node.manifest.layers.find((l) => /json/.test(l.mediaType)) : undefined;
-    if (!layer) throw new CairnError('TRUST_ROOT_INVALID', 'the artifact has no JSON layer holding a trusted_root.json', { where: text });
-    const bytes = await fetchVerified(store, layer, MAX_TRUSTED_ROOT, `${text}: layer`);
-    return loadSigstoreTrustedRoot(parseJson(bytes, text), `trusted root ${text}`);
-  });
 }

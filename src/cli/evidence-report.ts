@@ -1,4 +1,6 @@
-import type { EvidenceLayerReport, EvidenceReport } from '../attest/index.js';
+import type { EvidenceReport } from '../api/discover.js';
+
+type EvidenceLayerReport = EvidenceReport['layers'][number];
 
 // Text lines for the evidence `cairn discover` and `cairn verify-attestation` found: one line an
 // item, one a layer, saying what it is, what it is about, who signed it and whether that verified.

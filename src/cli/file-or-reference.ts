@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { CairnError, isCairnError } from '../errors.js';
-import type { Reference } from '../oci/index.js';
+import type { Reference } from '../api/reference.js';
 
 // The one rule for every flag that takes a file or a reference (`verify --layout`,
 // `trust --root`, `trust show`) and for `--revoke-key` (a file or a keyid). A pinned reference
@@ -48,7 +48,7 @@ export async function fileOrReference(text: string, flag: string): Promise<FileO
   if (existsHere(text)) {
     throw new CairnError('INVALID_ARGUMENT', `${flag} ${text}: is both a reference and the name of a file here; write ./${text} for the file, or move the file away to use the reference`);
   }
-  const { parseReference } = await import('../oci/index.js');
+  const { parseReference } = await import('../api/reference.js');
   try {
     return { kind: 'reference', text, ref: parseReference(text) };
   } catch (err) {
@@ -60,7 +60,7 @@ export async function fileOrReference(text: string, flag: string): Promise<FileO
 /** A flag that takes only a reference: explicit paths are refused, the rest parsed. */
 export async function referenceOnly(text: string, flag: string): Promise<Reference> {
   if (EXPLICIT_PATH.test(text)) throw new CairnError('INVALID_ARGUMENT', `${flag} ${text}: takes a reference (REGISTRY/REPO@sha256:... or oci:DIR@sha256:...), not a file`);
-  const { parseReference } = await import('../oci/index.js');
+  const { parseReference } = await import('../api/reference.js');
   return parseReference(text);
 }
 

@@ -29,6 +29,36 @@ export function hintFor(err: CairnError, args: readonly string[]): string | unde
       return gave('--username') || gave('-u') ? 'check the user name and the password given on standard input' : `the stored credentials are wrong or expired: cairn login ${host} again`;
     case 'denied':
       return 'the user may not do this in this repository; check its permissions on the registry';
+    case 'credentials-incomplete':
+      return 'give both --username and --password-stdin, or neither';
+    case 'timeout':
+      return 'a slow registry: raise --registry-timeout SECONDS';
+    case 'referrers-index-contended':
+      return `run cairn discover --repair on ${typeof d['subject'] === 'string' ? `IMAGE@${d['subject']}` : 'the image'} once the writers are done`;
+    case 'passphrase-missing':
+      return 'give its passphrase with --password-env VAR';
+    case 'legacy-cipher':
+      return 'or run with NODE_OPTIONS=--openssl-legacy-provider';
+    case 'file-exists':
+      return 'give --force to replace it';
+    case 'drops-signatures':
+      return 'or give --force to drop them';
+    case 'bad-expiry':
+      return '--expires takes 30d, 12h, 2w, 1y or a date';
+    case 'unbound':
+      return '--allow-unbound is for local experiments only';
+    case 'parameter-missing':
+      return `give --param ${typeof d['parameter'] === 'string' ? d['parameter'] : 'NAME'}=VALUE`;
+    case 'platform-needed':
+      return 'give --platform OS/ARCH[/VARIANT]';
+    case 'platform-not-needed':
+      return 'drop --platform';
+    case 'not-pinned':
+      if (gave('--trust-root')) return '--trust-root takes the pinned first version: REF@sha256:...';
+      if (gave('--trusted-root')) return '--trusted-root takes a file, or REF@sha256:...';
+      return undefined;
+    case 'step-mismatch':
+      return `drop --step: the link names its own step${typeof d['step'] === 'string' ? ` (${d['step']})` : ''}`;
     default:
       break;
   }

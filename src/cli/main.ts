@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
-import { CairnError, exitCodeFor } from '../errors.js';
+import { CairnError } from '../errors.js';
+import { exitCodeFor } from './exit-codes.js';
 import { Output } from './output.js';
 import { withNoFlags } from './flags.js';
 import { CAIRN_VERSION } from './version.js';
@@ -38,8 +39,7 @@ export const COMMANDS: CommandModule[] = [
  * bundle with its V8 code cache and calls this, so a thread starts as fast as the CLI does.
  */
 export async function thread(name: string): Promise<void> {
-  if (name === 'examine') (await import('../verify/index.js')).serveExamineJobs();
-  else throw new CairnError('INTERNAL', `no thread named ${name}`);
+  await (await import('../api/threads.js')).serveThread(name);
 }
 
 /** Runs the CLI with `args` (without node and script) and returns the exit code. */

@@ -1,5 +1,5 @@
 import type { Output } from './output.js';
-import type { CopyEvent } from '../oci/index.js';
+import type { CopyEvent } from '../api/copy.js';
 
 // A progress bar for long transfers, on stderr, only when stderr is a terminal and the output
 // is text (nothing when piped, with --quiet or --output json): bytes done of bytes known, the

@@ -2,11 +2,10 @@ import type { Argv } from 'yargs';
 import { readFileSync } from 'node:fs';
 import { CairnError, fsError } from '../errors.js';
 import type { CliContext } from './context.js';
-import type { Reference, Store, OpenOptions } from '../oci/index.js';
-import type { SignedDocument } from '../intoto/index.js';
+import type { RegistryAccess, StoreAccess } from '../api/access.js';
 
 // What the registry commands (attest, attach, discover, copy, layout push/pull, run --attach)
-// share: the connection flags, opening a store from a reference, and closing it afterwards.
+// share: the connection flags, turned into the facade's StoreAccess.
 
 /** Flags for reaching registries. */
 export function registryOptions(y: Argv): Argv {
@@ -32,8 +31,13 @@ async function readPassword(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** The facade's store access from the parsed flags. */
+export async function storeAccess(argv: Record<string, unknown>, ctx: CliContext): Promise<StoreAccess> {
+  return { registry: await accessOptions(argv, ctx) };
+}
+
 /** Connection options from the parsed flags. */
-export async function accessOptions(argv: Record<string, unknown>, ctx: CliContext): Promise<OpenOptions> {
+export async function accessOptions(argv: Record<string, unknown>, ctx: CliContext): Promise<RegistryAccess> {
   const caFile = argv['ca-file'] as string | undefined;
   let ca: string | undefined;
   if (caFile) {
@@ -65,24 +69,6 @@ export async function accessOptions(argv: Record<string, unknown>, ctx: CliConte
   };
 }
 
-/** Parses a reference and opens its store. */
-export async function openReference(text: string, argv: Record<string, unknown>, ctx: CliContext, create = false): Promise<{ ref: Reference; store: Store }> {
-  const { parseReference, openStore } = await import('../oci/index.js');
-  const ref = parseReference(text);
-  const store = await openStore(ref, { ...(await accessOptions(argv, ctx)), create });
-  return { ref, store };
-}
-
-/** Runs `fn` and closes the stores' connections afterwards. */
-export async function withStores<T>(stores: Store[], fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } finally {
-    const { closeStore } = await import('../oci/index.js');
-    await Promise.all(stores.map((s) => closeStore(s).catch(() => undefined)));
-  }
-}
-
 /** Flags shared by the commands that add referrers. */
 export function referrerOptions(y: Argv): Argv {
   return y
@@ -96,15 +82,7 @@ export function referrerFlags(argv: Record<string, unknown>) {
   return { referrerTag: argv['referrer-tag'] !== false, check: argv['index-check'] !== false };
 }
 
-/** `cairn run --attach`: pushes the link just written as a referrer of the image; returns its digest. */
-export async function attachWritten(subjectText: string, doc: SignedDocument, argv: Record<string, unknown>, ctx: CliContext): Promise<{ subject: string; referrer: string }> {
-  const { resolveReference } = await import('../oci/index.js');
-  const { attach } = await import('../attest/index.js');
-  const { ref, store } = await openReference(subjectText, argv, ctx);
-  return withStores([store], async () => {
-    const subject = await resolveReference(store, ref);
-    const r = await attach(store, subject, doc, { referrer: referrerFlags(argv) });
-    ctx.out.info(`attached the link to ${store.location}@${subject.digest} as ${r.descriptor.digest}`);
-    return { subject: subject.digest, referrer: r.descriptor.digest };
-  });
+/** How the commands that add referrers write them. */
+export function attachWriteOptions(argv: Record<string, unknown>) {
+  return { force: Boolean(argv['force']), referrer: referrerFlags(argv) };
 }

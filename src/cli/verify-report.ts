@@ -1,4 +1,6 @@
-import type { Check, RulesCheck, VerificationReport } from '../verify/index.js';
+import type { VerificationReport } from '../api/verify.js';
+
+type Check = VerificationReport['checks'][number];
 
 // Text rendering of a verification report: one line for the layout, one per step and
 // inspection (its worst verdict, and what decided it), warnings on lines of their own, a
@@ -26,7 +28,7 @@ function itemLine(kind: 'step' | 'inspection', name: string, checks: Check[], in
     out.push(line('fail', `${kind} ${name}`, failed.message, indent));
   } else {
     const parts = mine.filter((c) => c.check !== 'step-rules' && c.check !== 'inspection-rules').map((c) => c.message);
-    const rules = mine.filter((c): c is Check & RulesCheck => c.check === 'step-rules' || c.check === 'inspection-rules');
+    const rules = mine.filter((c): c is Extract<Check, { check: 'step-rules' | 'inspection-rules' }> => c.check === 'step-rules' || c.check === 'inspection-rules');
     if (rules.length > 0) parts.push(`rules: ${rules.map((c) => `${c.queue} ${c.rules.length}`).join(', ')}`);
     else if (kind === 'step' || mine.some((c) => c.check === 'inspection-run')) parts.push('rules not reached');
     out.push(line('pass', `${kind} ${name}`, parts.join('; '), indent));

@@ -180,7 +180,7 @@ export function loadPrivateKey(text: string, options: { password?: string; where
   }
   const encrypted = text.includes('ENCRYPTED PRIVATE KEY') || text.includes('Proc-Type: 4,ENCRYPTED');
   if (encrypted && password === undefined) {
-    throw keyError('the private key is encrypted: give its passphrase with --password-env VAR', where);
+    throw new CairnError('KEY_INVALID', 'the private key is encrypted and no passphrase was given', { where, details: { reason: 'passphrase-missing' } });
   }
   let obj: KeyObject;
   try {
@@ -188,7 +188,7 @@ export function loadPrivateKey(text: string, options: { password?: string; where
   } catch (err) {
     // OpenSSL 3 moved PBES1 (MD5/DES, what older pyca/cryptography wrote) to its legacy provider.
     if (encrypted && /unsupported/i.test(firstLine(err))) {
-      throw new CairnError('UNSUPPORTED', 'the private key is encrypted with a legacy cipher (PBES1/DES); re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`, or run with NODE_OPTIONS=--openssl-legacy-provider', { where, cause: err });
+      throw new CairnError('UNSUPPORTED', 'the private key is encrypted with a legacy cipher (PBES1/DES) that OpenSSL 3 moved to its legacy provider; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`', { where, cause: err, details: { reason: 'legacy-cipher' } });
     }
     const msg = encrypted ? 'cannot decrypt the private key (wrong passphrase?)' : `not a private key: ${firstLine(err)}`;
     throw keyError(msg, where, err);

@@ -18,7 +18,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
   const { mode = 0o644, overwrite = true } = options;
   if (!overwrite && existsSync(path)) {
-    throw new CairnError('ALREADY_EXISTS', 'file exists (use --force to replace it)', { where: path });
+    throw new CairnError('ALREADY_EXISTS', 'file exists', { where: path, details: { reason: 'file-exists' } });
   }
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
   let fd: number | undefined;
@@ -31,7 +31,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     closeSync(fd);
     fd = undefined;
     if (!overwrite && existsSync(path)) {
-      throw new CairnError('ALREADY_EXISTS', 'file exists (use --force to replace it)', { where: path });
+      throw new CairnError('ALREADY_EXISTS', 'file exists', { where: path, details: { reason: 'file-exists' } });
     }
     renameSync(tmp, path);
   } catch (err) {

@@ -82,7 +82,7 @@ export class EcosystemEvidenceSource implements EvidenceSource {
   // attached to that manifest (the vouches: `cairn attest` or `cosign attest` on
   // repo@<attestation manifest>, or a Sigstore bundle referring to it). The engine counts a
   // Statement only if a vouch is signed by the step's functionary and names the manifest's or
-  // the blob's digest (policy/vouch.ts); a Statement nobody vouched for is never offered.
+  // the blob's digest (verify/vouch.ts); a Statement nobody vouched for is never offered.
   private async vouched(item: InspectedItem, predicateType: string, boundTo: readonly string[]): Promise<EvidenceItem[]> {
     const statements = item.layers.filter((l) => l.envelope === 'in-toto-statement' && l.statement !== undefined);
     if (statements.length === 0) return [];
@@ -92,7 +92,7 @@ export class EcosystemEvidenceSource implements EvidenceSource {
     const out: EvidenceItem[] = [];
     for (const l of statements) {
       for (const v of vouches) {
-        const origin = `buildkit-attestation ${manifest.digest} layer ${l.digest}, vouched for by ${v.origin}`;
+        const origin = { store: 'ecosystem', convention: 'buildkit-attestation', manifest: manifest.digest, digest: l.digest, vouchedBy: v.origin } as const;
         out.push({ ...v, origin, boundTo, vouchesFor: { statement: l.statement!, pinnedBy: [manifest.digest, l.digest] } });
       }
     }

@@ -98,7 +98,7 @@ export class ReferrersEvidenceSource implements EvidenceSource {
       // (years of nightly SBOMs and scans cost a line in the report, not a fetch each)
       let other = 0;
       const select = steps === null ? undefined : (d: Descriptor) => (d.artifactType === EVIDENCE_ARTIFACT_TYPE && steps.some((s) => isFor(d, s))) || (other++, false);
-      const onSkippedTags = (n: number) => this.note(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (cairn discover --repair indexes them)`);
+      const onSkippedTags = (n: number) => this.note(`${n} referrer tags of ${on.digest} that are not in its index were not read (more than the limit of ${max}); evidence that only they name is not seen (a repair of the referrers index lists them)`);
       const list = await listReferrers(this.store, on, select ? undefined : EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
       if (other > 0) this.note(`${other} referrers of ${on.digest} are not Cairn evidence for the layout's steps (other artifact types, steps or predicate types): not fetched (other tools' evidence is looked up by predicate type, for steps that name one)`);
       for (const d of list) {

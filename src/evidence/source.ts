@@ -28,7 +28,8 @@ export type EvidenceOrigin =
    * in-toto attestation of BuildKit or cosign): the convention, the artifact's manifest and the
    * layer's digest.
    */
-  | { readonly store: 'ecosystem'; readonly convention: string; readonly manifest: string; readonly digest: string; readonly entry?: number };
+  | { readonly store: 'ecosystem'; readonly convention: string; readonly manifest: string; readonly digest: string; readonly entry?: number; readonly vouchedBy?: EvidenceOrigin };
+// `vouchedBy`: an unsigned BuildKit Statement offered with the signed envelope that vouches for it.
 // `entry`: which envelope of a `.intoto.jsonl` bundle, when it holds more than one.
 
 /** The origin as one line: `build.1234abcd.link`, `referrer sha256:... (on the index)`, `buildkit-... sha256:... layer sha256:...`. */
@@ -36,7 +37,7 @@ export function describeOrigin(o: EvidenceOrigin): string {
   const name =
     o.store === 'directory' ? o.path
     : o.store === 'referrers' ? `referrer ${o.digest}${o.onIndex ? ' (on the index)' : ''}`
-    : `${o.convention} ${o.manifest} layer ${o.digest}`;
+    : `${o.convention} ${o.manifest} layer ${o.digest}${o.vouchedBy ? `, vouched for by ${describeOrigin(o.vouchedBy)}` : ''}`;
   return o.entry === undefined ? name : `${name}[${o.entry}]`;
 }
 

@@ -4,6 +4,6 @@
 export { type GatePolicy, type LayoutSigners } from './policy.js';
 export { type TrustStateStore, trustStatePath, fileTrustState, memoryTrustState } from './trust-state.js';
 export { type WalkPinnedOptions, walkPinnedTrustRoot } from './trust-root.js';
-export { type TrustAnchor, type PreparedPolicy, type PrepareOptions, preparePolicy, loadPinnedLayout } from './prepare.js';
-export { type GateVerdict, type VerifyRefOptions, type GateErrorKind, gateErrorKind, parseImageKey, verifyImageRef } from './verify-ref.js';
+export { type TrustAnchor, type PreparedPolicy, type PrepareOptions, preparePolicy, policyDigest, trustAnchor, loadPinnedLayout } from './prepare.js';
+export { type GateVerdict, type VerifyRefOptions, type GateErrorKind, gateErrorKind, parseImageKey, verifyImageRef, acceptedReferrers } from './verify-ref.js';
 export { type SummaryTrust, ANNOTATION_TRUST_ANCHOR, ANNOTATION_POLICY_DIGEST, findSummary, publishSummary } from './summary.js';

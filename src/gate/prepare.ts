@@ -3,11 +3,11 @@ import { digestOf } from '../digest/index.js';
 import { canonicalJson } from '../encoding/index.js';
 import { closeStore, formatReference, parseReference, resolveReference, type Reference, type Store } from '../oci/index.js';
 import { pullLayout } from '../attest/index.js';
-import { isRevoked } from '../trust/index.js';
+import { isRevoked, type WalkResult } from '../trust/index.js';
 import type { PublicKey } from '../crypto/index.js';
 import { verifyDocument, type SignedDocument } from '../intoto/index.js';
 import type { RevokedCheck } from '../verify/index.js';
-import type { GatePolicy } from './policy.js';
+import type { GatePolicy, LayoutSigners } from './policy.js';
 import { walkPinnedTrustRoot } from './trust-root.js';
 import type { TrustStateStore } from './trust-state.js';
 
@@ -28,6 +28,8 @@ export interface TrustAnchor {
   readonly version?: number;
   /** When the newest trust-root version expires. */
   readonly expires?: Date;
+  /** The walk that found the keys (trust roots only). */
+  readonly walk?: WalkResult;
 }
 
 /** A policy ready to verify images with. */
@@ -50,15 +52,19 @@ export interface PrepareOptions {
 
 /** Fetches the pinned layout and walks the trust anchor. */
 export async function preparePolicy(policy: GatePolicy, o: PrepareOptions): Promise<PreparedPolicy> {
-  const [layout, anchor] = await Promise.all([loadPinnedLayout(policy.layout, o.openStore), trustAnchor(policy, o)]);
-  const digest = digestOf(canonicalJson({ layout: layout.digest, anchor: anchor.digest, platform: policy.platform ?? '', parameters: policy.parameters ?? {} }));
-  return { policy, layout, anchor, digest };
+  const [layout, anchor] = await Promise.all([loadPinnedLayout(policy.layout, o.openStore), trustAnchor(policy.signers, o, `policy ${policy.name}`)]);
+  return { policy, layout, anchor, digest: policyDigest(policy, layout.digest, anchor.digest) };
+}
+
+/** The digest that names a decision: layout, trust anchor, platform and parameters. */
+export function policyDigest(policy: Pick<GatePolicy, 'platform' | 'parameters'>, layoutDigest: string, anchorDigest: string): string {
+  return digestOf(canonicalJson({ layout: layoutDigest, anchor: anchorDigest, platform: policy.platform ?? '', parameters: policy.parameters ?? {} }));
 }
 
 /** A layout artifact by digest only: a tag could point elsewhere tomorrow. */
 export async function loadPinnedLayout(text: string, openStore: PrepareOptions['openStore']): Promise<PreparedPolicy['layout']> {
   const ref = parseReference(text);
-  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', 'pin the layout by digest (REF@sha256:...)', { where: text });
+  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', 'pin the layout by digest (REF@sha256:...)', { where: text, details: { reason: 'not-pinned' } });
   const store = await openStore(ref);
   try {
     const desc = await resolveReference(store, ref);
@@ -71,10 +77,10 @@ export async function loadPinnedLayout(text: string, openStore: PrepareOptions['
   }
 }
 
-async function trustAnchor(policy: GatePolicy, o: PrepareOptions): Promise<TrustAnchor> {
-  const s = policy.signers;
+/** The keys a layout must be signed by: the given keys, or the trust root walked (rollback state in `o.trustState`). */
+export async function trustAnchor(s: LayoutSigners, o: PrepareOptions, where: string): Promise<TrustAnchor> {
   if (s.kind === 'keys') {
-    if (s.keys.length === 0) throw new CairnError('INVALID_ARGUMENT', 'no layout keys', { where: `policy ${policy.name}` });
+    if (s.keys.length === 0) throw new CairnError('INVALID_ARGUMENT', 'no layout keys', { where });
     const fingerprints = [...new Set(s.keys.map((k) => k.fingerprint))].sort();
     return { keys: [...s.keys], digest: digestOf(fingerprints.join('\n')) };
   }
@@ -86,5 +92,6 @@ async function trustAnchor(policy: GatePolicy, o: PrepareOptions): Promise<Trust
     digest: walked.digest,
     version: walked.root.version,
     expires: new Date(walked.root.expires),
+    walk: walked,
   };
 }

@@ -18,7 +18,7 @@ export interface WalkPinnedOptions {
 /** Walks the trust root `text` (`REF@sha256:...`) from its pinned version to the newest one. */
 export async function walkPinnedTrustRoot(text: string, o: WalkPinnedOptions): Promise<WalkResult> {
   const ref = parseReference(text);
-  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', 'pin the trust root by digest (REF@sha256:...), never by tag', { where: text });
+  if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', 'pin the trust root by digest (REF@sha256:...), never by tag', { where: text, details: { reason: 'not-pinned' } });
   const store = await o.openStore(ref);
   try {
     const desc = await resolveReference(store, ref);

@@ -1,7 +1,8 @@
-import { CairnError, exitCodeFor, isCairnError } from '../errors.js';
+import { CairnError, failureClass, isCairnError } from '../errors.js';
 import { closeStore, formatReference, parseReference, resolveReference, type Reference, type Store } from '../oci/index.js';
 import type { InspectionRunner } from '../verify/index.js';
 import { verifyImage, type ImageVerification } from '../image-verify/index.js';
+import type { SigstoreTrustedRoot } from '../sigstore/index.js';
 import type { GatePolicy } from './policy.js';
 import { preparePolicy, type PrepareOptions, type PreparedPolicy } from './prepare.js';
 import { findSummary, type SummaryTrust } from './summary.js';
@@ -47,6 +48,19 @@ export interface VerifyRefOptions extends PrepareOptions {
   commandInspections?: InspectionRunner;
   /** Answer from a trusted verification summary (VSA) when there is one. */
   summaries?: SummaryTrust;
+  /** Accept `oci:DIR` references (a CLI on local files; never a server). */
+  layoutDirectories?: boolean;
+  /** Verify a layout that does not bind the image (local experiments only; the report says UNBOUND). */
+  allowUnbound?: boolean;
+  /** Sigstore trusted root for keyless evidence. */
+  trustedRoot?: SigstoreTrustedRoot;
+  /**
+   * A check that throws on the content is a `fail` verdict (default, for a gate: the reason is in
+   * the verdict); false throws it instead (a CLI reports its code and exit status).
+   */
+  errorsAsVerdicts?: boolean;
+  /** Told the image resolved (`host/repo@sha256:...`, its digest) before verification starts, and whether a tag named it. */
+  onResolved?: (r: { readonly image: string; readonly subject: string; readonly pinned: boolean }) => void;
 }
 
 /** How a thrown error is to be reported by a gate. */
@@ -62,7 +76,7 @@ function keyError(message: string, where: string): CairnError {
 }
 
 /** Parses an image key as admission controllers send it; a Ratify-style `[namespace]` prefix is dropped. */
-export function parseImageKey(key: string): Reference {
+export function parseImageKey(key: string, layoutDirectories = false): Reference {
   const text = key.replace(/^\[[^\]]*\]/, '');
   let ref: Reference;
   try {
@@ -70,14 +84,14 @@ export function parseImageKey(key: string): Reference {
   } catch (err) {
     throw keyError(isCairnError(err) ? err.message : 'not an image reference', key.slice(0, 200));
   }
-  if (ref.kind !== 'registry') throw keyError('only registry references are accepted, not oci: directories', key.slice(0, 200));
+  if (ref.kind !== 'registry' && !layoutDirectories) throw keyError('only registry references are accepted, not oci: directories', key.slice(0, 200));
   if (!ref.tag && !ref.digest) return { ...ref, tag: 'latest' };
   return ref;
 }
 
 /** Verifies the image `key` names against `policy`. */
 export async function verifyImageRef(key: string, policy: GatePolicy, o: VerifyRefOptions): Promise<GateVerdict> {
-  const ref = parseImageKey(key);
+  const ref = parseImageKey(key, o.layoutDirectories === true);
   if (!ref.digest && policy.requireDigest) throw keyError(`policy ${policy.name} requires an image pinned by digest (@sha256:...), not a tag`, key.slice(0, 200));
   const prepared = o.prepared ?? (await preparePolicy(policy, o));
   const now = o.now?.() ?? new Date();
@@ -97,6 +111,7 @@ export async function verifyImageRef(key: string, policy: GatePolicy, o: VerifyR
       ...(earliest(prepared) ? { expires: earliest(prepared) } : {}),
       checkedAt: now,
     };
+    o.onResolved?.({ image: base.image, subject: base.subject, pinned: base.pinned });
     if (o.summaries) {
       const summary = await findSummary(store, subject, prepared, o.summaries, now);
       if (summary) return { ...base, verdict: 'pass', source: 'summary', inputAttestations: [summary] };
@@ -111,29 +126,37 @@ export async function verifyImageRef(key: string, policy: GatePolicy, o: VerifyR
         ...(policy.platform ? { platform: policy.platform } : {}),
         ...(policy.parameters ? { parameters: policy.parameters } : {}),
         ...(o.commandInspections ? { commandInspections: o.commandInspections } : {}),
+        ...(o.allowUnbound ? { allowUnbound: true } : {}),
+        ...(o.trustedRoot ? { trustedRoot: o.trustedRoot } : {}),
       });
     } catch (err) {
       // A check that throws on the content (a bad signature, a malformed document) is a
       // failed verification; registry and network trouble stays an error (nothing is decided).
-      if (isCairnError(err) && exitCodeFor(err.code) !== 3 && err.code !== 'INTERNAL') {
+      if (o.errorsAsVerdicts !== false && isCairnError(err) && failureClass(err.code) !== 'system' && err.code !== 'INTERNAL') {
         return { ...base, verdict: 'fail', source: 'verified', reason: err.message, code: err.code, inputAttestations: [] };
       }
       throw err;
     }
     const failed = verification.platforms.find((p) => p.report.verdict === 'fail');
     const f = failed?.report.failure;
-    const inputs = verification.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.check === 'step-evidence' ? c.evidence : []).flatMap((e) => (e.accepted && e.source.store === 'referrers' ? [e.source.digest] : []))));
     return {
       ...base,
       verdict: verification.verdict,
       source: 'verified',
       ...(verification.verdict === 'fail' ? { reason: `${failed?.platform ? `${failed.platform}: ` : ''}${f ? `${f.item ? `${f.item}: ` : ''}${f.message}` : 'verification failed'}` } : {}),
-      inputAttestations: [...new Set(inputs)].sort(),
+      inputAttestations: acceptedReferrers(verification),
       verification,
     };
   } finally {
     await closeStore(store).catch(() => undefined);
   }
+}
+
+/** The referrers whose evidence counted, sorted: the inputs a verification summary names. */
+export function acceptedReferrers(verification: ImageVerification): string[] {
+  // the structured source of each counted piece of evidence says which referrer it came from
+  const inputs = verification.platforms.flatMap((p) => p.report.checks.flatMap((c) => (c.check === 'step-evidence' ? c.evidence : []).flatMap((e) => (e.accepted && e.source.store === 'referrers' ? [e.source.digest] : []))));
+  return [...new Set(inputs)].sort();
 }
 
 function earliest(p: PreparedPolicy): Date | undefined {

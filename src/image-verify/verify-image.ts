@@ -69,7 +69,7 @@ export async function verifyImage(o: VerifyImageOptions): Promise<ImageVerificat
       : node.index.manifests.filter((m) => isImageManifestType(m.mediaType) && m.platform && m.platform.os !== 'unknown');
     if (targets.length === 0) throw new CairnError('NOT_FOUND', 'the index lists no platform images', { where: o.subject.digest });
   } else {
-    if (o.platform) notes.push(`${o.subject.digest} is a single image, not an index: --platform ${o.platform} was not needed`);
+    if (o.platform) notes.push(`${o.subject.digest} is a single image, not an index: the platform ${o.platform} was not needed`);
     targets = [o.subject];
   }
   const platforms: PlatformVerification[] = [];

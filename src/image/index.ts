@@ -6,5 +6,6 @@ export { ImageFiles, SYMLINK_DIGEST_KEY } from './image-files.js';
 export { flattenLayers } from './flatten.js';
 export { type FlattenedImage, type ImageFileListing, flattenImage, listImageFiles } from './image.js';
 export { type PlatformSpec, parsePlatform, selectPlatform } from './platform.js';
+export { type ChosenImage, chooseImage } from './choose.js';
 export { sniffCompression } from './decompress.js';
 export { warmLayerThread } from './layer-thread.js';

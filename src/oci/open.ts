@@ -56,7 +56,7 @@ export async function registryClient(registry: string, options: RegistryAccess):
 export async function openStore(ref: Reference, options: OpenOptions = {}): Promise<Store> {
   if (ref.kind === 'layout') return OciLayoutStore.open(ref.path, { create: options.create });
   const { username, password } = options;
-  if ((username === undefined) !== (password === undefined)) throw new CairnError('INVALID_ARGUMENT', 'give both --username and --password-stdin, or neither');
+  if ((username === undefined) !== (password === undefined)) throw new CairnError('INVALID_ARGUMENT', 'a user name needs a password, and a password a user name', { details: { reason: 'credentials-incomplete' } });
   const { RegistryStore } = await import('./remote/index.js');
   const client = await registryClient(ref.registry, options);
   return new RegistryStore(client, ref.repository, ref.registry);

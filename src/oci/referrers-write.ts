@@ -143,7 +143,7 @@ async function writeAndWait(store: Store, subject: Descriptor, referrers: Descri
 }
 
 function dropped(store: Store, subject: Descriptor): CairnError {
-  return new CairnError('REGISTRY_ERROR', `referrers of ${subject.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers (run cairn discover --repair)`, { where: store.location });
+  return new CairnError('REGISTRY_ERROR', `referrers of ${subject.digest} kept being dropped from the ${referrersTag(subject.digest as Digest)} index by concurrent writers; repair the index once they are done`, { where: store.location, details: { reason: 'referrers-index-contended', subject: subject.digest } });
 }
 
 /** Writes the fallback index of `subject` with these entries (pushed by digest and tagged). */

@@ -1,6 +1,6 @@
 import { isCairnError } from '../errors.js';
 import { formatReference, openStore, resolveReference, RegistryPool, closeStore, type Reference, type Store } from '../oci/index.js';
-import { gateErrorKind, memoryTrustState, parseImageKey, preparePolicy, publishSummary, verifyImageRef, type GatePolicy, type GateVerdict, type PreparedPolicy } from '../gate/index.js';
+import { gateErrorKind, memoryTrustState, parseImageKey, preparePolicy, publishVerdictSummary, verifyImageRef, type GatePolicy, type GateVerdict, type PreparedPolicy } from '../api/gate.js';
 import type { PrivateKey } from '../crypto/index.js';
 import type { ServeConfig } from './config.js';
 import { SingleFlight, VerdictCache } from './cache.js';
@@ -218,7 +218,7 @@ export class GateService {
           });
           this.o.metrics.verification.observe({ policy: policy.name, outcome: v.verdict }, (performance.now() - started) / 1000);
           if (this.prepared.get(policy.name)?.digest === prepared.digest) this.cache.put(cacheKey, v);
-          if (v.verdict === 'pass' && v.source === 'verified' && this.o.summaryKey) this.publish(ref, v, prepared);
+          if (v.verdict === 'pass' && v.source === 'verified' && this.o.summaryKey) this.publish(v, prepared);
           return v;
         } catch (err) {
           this.o.metrics.verification.observe({ policy: policy.name, outcome: 'error' }, (performance.now() - started) / 1000);
@@ -231,16 +231,10 @@ export class GateService {
     });
   }
 
-  private publish(ref: Reference & { kind: 'registry' }, v: GateVerdict, prepared: PreparedPolicy): void {
+  private publish(v: GateVerdict, prepared: PreparedPolicy): void {
     const job = (async () => {
-      const store = await this.pool.open(ref);
-      try {
-        const subject = await resolveReference(store, { ...ref, tag: undefined, digest: v.subject as `sha256:${string}` });
-        const digest = await publishSummary(store, subject, formatReference({ ...ref, tag: undefined, digest: undefined }), prepared, v.inputAttestations, this.o.summaryKey!, this.o.version, this.now());
-        this.o.log({ level: 'info', msg: 'summary attached', image: v.image, policy: v.policy, summary: digest });
-      } finally {
-        await closeStore(store);
-      }
+      const digest = await publishVerdictSummary(v, prepared, { openStore: (r) => this.pool.open(r), key: this.o.summaryKey!, version: this.o.version, reference: v.image, now: () => this.now() });
+      this.o.log({ level: 'info', msg: 'summary attached', image: v.image, policy: v.policy, summary: digest });
     })().catch((err) => this.o.log({ level: 'warn', msg: 'summary not attached', image: v.image, reason: isCairnError(err) ? err.message : String(err) }));
     this.track(job);
   }

@@ -52,12 +52,12 @@ export function imageBindingCheck(layout: Layout, accepted: ReadonlyMap<string, 
   if (how) return { check: 'image-binding', verdict: 'pass', message: `bound to the image: ${how}` };
   const image = o.digests[0] ?? 'the image';
   if (o.allowUnbound) {
-    return { check: 'image-binding', verdict: 'warn', message: `UNBOUND: nothing in the layout names ${image}; with --allow-unbound this verdict says nothing about the image` };
+    return { check: 'image-binding', verdict: 'warn', message: `UNBOUND: nothing in the layout names ${image}; unbound layouts were allowed, so this verdict says nothing about the image` };
   }
   throw new CairnError(
     'INVALID_ARGUMENT',
     `does not bind the image ${image}: no cairn:image inspection, and no counted evidence has the image digest as a subject or product (a legacy link names no image, and anyone who can push may attach one). ` +
-      'Add the image inspection (`cairn layout create` writes one), or a step whose evidence names the image (e.g. `cairn attest`); --allow-unbound is for local experiments only',
-    { where: `layout ${origin}` },
+      'Add the image inspection (`cairn layout create` writes one), or a step whose evidence names the image (e.g. `cairn attest`)',
+    { where: `layout ${origin}`, details: { reason: 'unbound' } },
   );
 }

@@ -64,7 +64,7 @@ export class LocalInspectionRunner implements InspectionRunner {
 
   async run(inspection: Inspection): Promise<InspectionRecord> {
     if (inspection.run.length === 1 && inspection.run[0] === 'cairn:image') {
-      throw new CairnError('INVALID_ARGUMENT', `inspection ${inspection.name} inspects a container image: verify it with \`cairn verify IMAGE@sha256:... --layout ...\``);
+      throw new CairnError('INVALID_ARGUMENT', `inspection ${inspection.name} inspects a container image: verify it with the image (\`cairn verify IMAGE@sha256:...\`)`);
     }
     // loaded on first use: verifying a layout without inspections never pays for them
     const { recordArtifacts } = await import('../artifacts/index.js');

@@ -54,7 +54,7 @@ export function formatParameters(template: string, params: Readonly<Record<strin
       fail(`{${field}}: only plain {name} parameters are supported`, where);
     }
     if (name === '' || /^\d+$/.test(name)) fail(`{${field}}: a parameter needs a name`, where);
-    if (!Object.prototype.hasOwnProperty.call(params, name)) fail(`parameter {${name}} is used but not given (--param ${name}=VALUE)`, where);
+    if (!Object.prototype.hasOwnProperty.call(params, name)) throw new CairnError('INVALID_ARGUMENT', `parameter {${name}} is used but not given`, { where, details: { reason: 'parameter-missing', parameter: name } });
     out += params[name]!;
     i = j;
   }

@@ -29,7 +29,7 @@ describe('cairn CLI: keys, runs and errors', () => {
     }
     const again = cairn(['key', 'generate', '--out', 'k-ed25519'], dir);
     assert.equal(again.status, 2);
-    assert.match(oneLine(again.stderr), /k-ed25519: file exists \(use --force/);
+    assert.match(oneLine(again.stderr), /k-ed25519: file exists \(hint: give --force to replace it\)/);
   });
 
   it('encrypts a private key with a passphrase from the environment', () => {
@@ -38,7 +38,7 @@ describe('cairn CLI: keys, runs and errors', () => {
     assert.equal(r.status, 0, r.stderr);
     r = cairn(['run', '-n', 's', '-k', 'enc', '-x', '-d', 'enc-out'], dir);
     assert.equal(r.status, 2);
-    assert.match(oneLine(r.stderr), /enc: the private key is encrypted: give its passphrase with --password-env/);
+    assert.match(oneLine(r.stderr), /enc: the private key is encrypted and no passphrase was given \(hint: give its passphrase with --password-env VAR\)/);
     r = cairn(['run', '-n', 's', '-k', 'enc', '--password-env', 'PW', '-x', '-d', 'enc-out'], dir, env);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);

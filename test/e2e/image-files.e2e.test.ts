@@ -25,7 +25,7 @@ describe('cairn image files', () => {
   it('asks for a platform when given an index, naming the platforms there are', async () => {
     const r = await runCairn(['image', 'files', `oci:${layout}:v1`]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /is a multi-platform index: choose one with --platform \(linux\/amd64, linux\/arm64\/v8\)/);
+    assert.match(r.stderr, /is a multi-platform index: choose a platform \(linux\/amd64, linux\/arm64\/v8\) \(hint: give --platform OS\/ARCH\[\/VARIANT\]\)/);
   });
 
   it('lists the flattened files with their sha256, and the image digests', async () => {

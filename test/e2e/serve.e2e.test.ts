@@ -57,10 +57,10 @@ describe('cairn serve: the deploy gate', () => {
     }
     // images: good (its app/bin is what the build produced), bad (another app/bin, same link), unsigned
     const store = await openStore(parseReference(`${reg}/app`));
-    for (const seed of ['good', 'bad', 'unsigned', 'slow', 'tagged', 'vsa']) images[seed] = (await pushImage(store, await buildImage(seed), seed)).digest;
+    for (const seed of ['good', 'bad', 'unsigned', 'slow', 'tagged', 'vsa', 'clivsa']) images[seed] = (await pushImage(store, await buildImage(seed), seed)).digest;
     await closeStore(store);
     // a build link per image whose app/bin it produced (the bad image gets the good one's)
-    for (const seed of ['good', 'slow', 'tagged', 'vsa']) {
+    for (const seed of ['good', 'slow', 'tagged', 'vsa', 'clivsa']) {
       writeFileSync(join(dir, 'bin'), `#!/bin/sh\necho ${seed}/amd64\n`);
       await ok(['run', '-n', 'build', '-k', 'builder', '-p', 'bin', '-x', '-d', `links-${seed}`]);
     }
@@ -71,7 +71,7 @@ describe('cairn serve: the deploy gate', () => {
     writeFileSync(join(dir, 'root.layout'), JSON.stringify(layout));
     await ok(['layout', 'sign', 'root.layout', '--key', 'owner']);
     layoutRef = `${reg}/policy@${await ok(['layout', 'push', 'root.layout', `${reg}/policy:1`])}`;
-    for (const seed of ['good', 'bad', 'slow', 'tagged', 'vsa']) await ok(['attach', `${reg}/app@${images[seed]}`, ...linkFiles(seed === 'bad' ? 'good' : seed)]);
+    for (const seed of ['good', 'bad', 'slow', 'tagged', 'vsa', 'clivsa']) await ok(['attach', `${reg}/app@${images[seed]}`, ...linkFiles(seed === 'bad' ? 'good' : seed)]);
     // certificates: the gate's, Gatekeeper's (client CA), and a stranger's
     serverCA = makeCA(dir, 'server-ca');
     const server = makeCert(dir, serverCA, 'server', 'server');
@@ -291,6 +291,27 @@ describe('cairn serve: the deploy gate', () => {
       await a.stop();
       await b?.stop();
       await c?.stop();
+    }
+  });
+
+  // `cairn verify IMAGE --summary-key` and the gate go through the same facade (src/api/verify.ts):
+  // the CLI's summary used to lack the trust-anchor and policy-digest annotations, so no gate
+  // ever answered from it.
+  it('a gate answers from the verification summary `cairn verify IMAGE --summary-key` attached', async () => {
+    const key = `${reg}/app@${images['clivsa']}`;
+    const pushed = await ok(['verify', key, '--layout', layoutRef, '--layout-key', 'owner.pub', '--summary-key', 'summary', '--output', 'json']);
+    assert.match(JSON.parse(pushed).summary ?? '', /^sha256:[0-9a-f]{64}$/);
+    const cfgB = join(dir, 'serve-cli-vsa.json');
+    writeFileSync(cfgB, JSON.stringify({ ...config, tls: { ...(config['tls'] as object), clientCA: undefined }, summaries: { trustedKeys: ['summary.pub'] } }));
+    const b = await startServe(['--config', cfgB]);
+    try {
+      await b.waitFor((r) => r['msg'] === 'policy ready' && r['policy'] === 'prod');
+      const fromB = await sendRequestToProvider(provider('b', `${b.url}/verify/prod`, serverCA.cert), [key]);
+      const vb = valueOf(fromB.response?.response.items, key);
+      assert.equal(vb?.verified, true, JSON.stringify(fromB));
+      assert.equal(vb?.source, 'summary', 'answered from the summary the CLI attached');
+    } finally {
+      await b.stop();
     }
   });
 

@@ -2,11 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
+import ts from 'typescript';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 // The dependency rules of docs/ARCHITECTURE.md, checked on the source: modules import only
-// modules below them, only through their index.ts, and each third-party package stays in the one
-// place that owns it. Library code never prints or exits.
+// modules below them, only through their index.ts (the facade, src/api, through any of its
+// job-family modules, so that a command loads only its own), and each third-party package stays
+// in the one place that owns it. Library code never prints, exits or names a CLI flag; the CLI
+// talks to the library only through the facade.
 
 const SRC = join(REPO_ROOT, 'src');
 
@@ -27,9 +30,10 @@ const LAYER: Record<string, number> = {
   verify: 12,
   'image-verify': 13,
   gate: 14, author: 14,
-  'index.ts': 15,
-  serve: 16,
-  cli: 17,
+  api: 15,
+  'index.ts': 16,
+  serve: 17,
+  cli: 18,
 };
 
 /** Third-party packages and the only module allowed to import each. */
@@ -69,6 +73,24 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT_RE)].map((m) => (m[1] ?? m[2])!);
 }
 
+// The text of every string literal and template part in a file (comments are not strings).
+function stringsOf(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) {
+      // an import path or a quoted property name is not a message
+      const p = node.parent;
+      const isPath = ts.isImportDeclaration(p) || ts.isExportDeclaration(p) || ts.isExternalModuleReference(p) || (ts.isCallExpression(p) && p.expression.kind === ts.SyntaxKind.ImportKeyword);
+      const isName = (ts.isPropertyAssignment(p) || ts.isPropertySignature(p)) && p.name === node;
+      if (!isPath && !isName) out.push(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
 describe('architecture', () => {
   const files = sources(SRC);
 
@@ -88,7 +110,7 @@ describe('architecture', () => {
         const where = relative(REPO_ROOT, f);
         if (!(LAYER[to]! < LAYER[from]!)) problems.push(`${where} imports ${spec} (${to} is not below ${from})`);
         const rel = relative(SRC, target);
-        const viaIndex = rel === 'errors.js' || rel === 'index.js' || rel.endsWith('/index.js');
+        const viaIndex = rel === 'errors.js' || rel === 'index.js' || rel.endsWith('/index.js') || /^api\/[^/]+\.js$/.test(rel);
         if (!viaIndex && from !== 'index.ts') problems.push(`${where} imports ${spec} (not through ${to}/index.ts)`);
       }
     }
@@ -116,6 +138,33 @@ describe('architecture', () => {
       const text = readFileSync(f, 'utf8');
       for (const bad of ['console.', 'process.exit', 'process.stdout', 'process.stderr', 'process.argv']) {
         if (text.includes(bad)) problems.push(`src/${rel} uses ${bad}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('lets the CLI reach the library only through the facade (src/api) and src/errors.ts', () => {
+    // the server (src/serve) is a face of its own, started by `cairn serve`
+    const allowed = (rel: string) => /^api\/[^/]+\.js$/.test(rel) || rel === 'errors.js' || rel === 'serve/index.js';
+    const problems: string[] = [];
+    for (const f of files) {
+      if (moduleOf(f) !== 'cli') continue;
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const rel = relative(SRC, resolve(dirname(f), spec));
+        if (rel.startsWith('cli/')) continue;
+        if (!allowed(rel)) problems.push(`${relative(REPO_ROOT, f)} imports ${spec} (the CLI calls the facade, src/api)`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('names no CLI flag in library strings (only the CLI knows its flags: src/cli/hints.ts)', () => {
+    const problems: string[] = [];
+    for (const f of files) {
+      if (moduleOf(f) === 'cli') continue;
+      for (const text of stringsOf(f)) {
+        if (/--[a-z]/.test(text)) problems.push(`${relative(REPO_ROOT, f)}: ${JSON.stringify(text.slice(0, 100))}`);
       }
     }
     assert.deepEqual(problems, []);

@@ -1,20 +1,21 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CairnError, exitCodeFor, fsError, ValidationError } from '../../src/errors.js';
+import { CairnError, failureClass, fsError, ValidationError } from '../../src/errors.js';
 
 function errno(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: boom`), { code });
 }
 
 describe('errors', () => {
-  it('maps codes to the documented exit codes', () => {
-    assert.equal(exitCodeFor('SIGNATURE_INVALID'), 1);
-    assert.equal(exitCodeFor('RULE_VIOLATION'), 1);
-    assert.equal(exitCodeFor('SCHEMA_INVALID'), 2);
-    assert.equal(exitCodeFor('KEY_INVALID'), 2);
-    assert.equal(exitCodeFor('REGISTRY_ERROR'), 3);
-    assert.equal(exitCodeFor('DIGEST_MISMATCH'), 3);
-    assert.equal(exitCodeFor('INTERNAL'), 70);
+  // the exit codes themselves are the CLI's: test/unit/cli/exit-codes.test.ts (moved from here)
+  it('classes each code as input, verification, system or bug', () => {
+    assert.equal(failureClass('SIGNATURE_INVALID'), 'verification');
+    assert.equal(failureClass('RULE_VIOLATION'), 'verification');
+    assert.equal(failureClass('SCHEMA_INVALID'), 'input');
+    assert.equal(failureClass('KEY_INVALID'), 'input');
+    assert.equal(failureClass('REGISTRY_ERROR'), 'system');
+    assert.equal(failureClass('DIGEST_MISMATCH'), 'system');
+    assert.equal(failureClass('INTERNAL'), 'bug');
   });
 
   it('turns fs errors into located one-line errors by errno', () => {

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { asList, loadKeyFile, type CommandModule } from '../context.js';
-import { openReference, referrerFlags, referrerOptions, registryOptions, withStores } from '../registry.js';
+import { attachWriteOptions, referrerOptions, registryOptions, storeAccess } from '../registry.js';
 
 // cairn attest: wrap a predicate (SLSA provenance, SPDX, CycloneDX, test results, anything) in
 // a Statement about the image digest, sign it as DSSE, and push it as a referrer of the image.
@@ -19,28 +19,19 @@ export const attestCommand: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn attest 127.0.0.1:5000/app:1.0 --predicate prov.json --type slsaprovenance1 --key alice', ''),
   run: async (argv, ctx) => {
-    const { readInputText } = await import('../../disk/index.js');
-    const { parseJson } = await import('../../encoding/index.js');
-    const { resolveReference, formatReference } = await import('../../oci/index.js');
-    const { attach, imageStatement, predicateTypeOf, prepareAttach } = await import('../../attest/index.js');
-    const predicateType = predicateTypeOf(String(argv['type']));
-    const predicatePath = String(argv['predicate']);
-    const predicate = parseJson(readInputText(predicatePath), predicatePath);
-    const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
-    await withStores([store], async () => {
-      // the first requests go out now; the keys load while they are answered (a key error still wins)
-      const resolving = Promise.all([resolveReference(store, ref), ref.kind === 'registry' ? prepareAttach(store) : undefined]);
-      resolving.catch(() => undefined);
-      const keys = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
-      const { signStatement } = await import('../../intoto/index.js');
-      const [subject] = await resolving;
-      const name = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : formatReference({ ...ref, tag: undefined, digest: undefined });
-      const statement = imageStatement(name, subject.digest as `sha256:${string}`, predicateType, predicate, predicatePath);
-      const doc = await signStatement(statement, keys);
-      const result = await attach(store, subject, doc, { step: argv['step'] as string | undefined, force: Boolean(argv['force']), referrer: referrerFlags(argv) });
-      ctx.out.info(result.existing ? `already attached to ${subject.digest}` : `attached to ${subject.digest}`);
-      ctx.out.result(result.descriptor.digest);
-      ctx.out.json({ subject: subject.digest, referrer: result.descriptor.digest, existing: result.existing, predicateType });
+    const { attestImage } = await import('../../api/attest.js');
+    const r = await attestImage({
+      ...(await storeAccess(argv, ctx)),
+      ...attachWriteOptions(argv),
+      subject: String(argv['subject']),
+      predicateType: String(argv['type']),
+      predicatePath: String(argv['predicate']),
+      // loaded while the registry answers the first requests
+      keys: () => Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined))),
+      ...(argv['step'] !== undefined ? { step: String(argv['step']) } : {}),
     });
+    ctx.out.info(r.existing ? `already attached to ${r.subject}` : `attached to ${r.subject}`);
+    ctx.out.result(r.referrer);
+    ctx.out.json(r);
   },
 };

@@ -1,27 +1,9 @@
 import type { Argv } from 'yargs';
 import type { CommandModule } from '../context.js';
-import { openReference, registryOptions, withStores } from '../registry.js';
-import type { DiscoveredNode } from '../../attest/index.js';
-import type { Descriptor } from '../../schema/index.js';
-import type { ReadOnlyStore } from '../../oci/index.js';
-import type { CliContext } from '../context.js';
+import { registryOptions, storeAccess } from '../registry.js';
+import type { DiscoveredNode } from '../../api/discover.js';
 import { evidenceLines } from '../evidence-report.js';
-import { keysFrom, trustedRootFrom, trustMaterialOptions } from '../ecosystem-trust.js';
-
-// What every tool attached (cosign, Sigstore bundles, BuildKit, notation, oras, Cairn), read and checked.
-async function discoverFor(store: ReadOnlyStore, subject: Descriptor, argv: Record<string, unknown>, ctx: CliContext) {
-  const { discoverEvidence } = await import('../../attest/index.js');
-  const keys = await keysFrom(argv);
-  const trustedRoot = await trustedRootFrom(argv, ctx);
-  const items = await discoverEvidence(store, subject, {
-    keys,
-    ...(trustedRoot ? { trustedRoot } : {}),
-    ...(argv['artifact-type'] ? { artifactType: argv['artifact-type'] as string } : {}),
-    ...(argv['predicate-type'] ? { predicateType: argv['predicate-type'] as string } : {}),
-    maxLayerBytes: Number(argv['max-layer-bytes']),
-  });
-  return items.map((i) => i.report);
-}
+import { keysFrom, trustMaterialOptions } from '../ecosystem-trust.js';
 
 // cairn discover: what is attached to an image (like `oras discover`), as a tree or JSON; for
 // an image index, each platform's manifest and its referrers. --repair rebuilds the
@@ -40,24 +22,24 @@ export const discoverCommand: CommandModule = {
       .option('max-layer-bytes', { type: 'number', default: 4 * 1024 * 1024, describe: 'largest evidence layer read; bigger ones are listed, not read' })
       .option('output', { choices: ['tree', 'json', 'text'] as const, default: 'tree' as const, describe: 'tree or text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { resolveReference, repairReferrers, formatReference } = await import('../../oci/index.js');
-    const { discover } = await import('../../attest/index.js');
-    const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
-    await withStores([store], async () => {
-      const subject = await resolveReference(store, ref);
-      if (argv['repair']) {
-        const r = await repairReferrers(store, subject);
-        ctx.out.info(`repaired referrers index of ${subject.digest}: ${r.added.length} added, ${r.removed.length} dangling removed, ${r.total} listed`);
-      }
-      const tree = await discover(store, subject, { artifactType: argv['artifact-type'] as string | undefined, depth: Number(argv['depth']) });
-      const evidence = await discoverFor(store, subject, argv, ctx);
-      ctx.out.json({ ...(toJson(tree) as object), evidence });
-      const name = ref.kind === 'registry' ? `${ref.registry}/${ref.repository}` : formatReference({ ...ref, tag: undefined, digest: undefined });
-      ctx.out.result(`${name}@${subject.digest}`);
-      printChildren(tree, '', (l) => ctx.out.result(l));
-      if (evidence.length) ctx.out.result('evidence:');
-      for (const line of evidenceLines(evidence)) ctx.out.result(`  ${line}`);
+    const { discoverImage } = await import('../../api/discover.js');
+    const d = await discoverImage({
+      ...(await storeAccess(argv, ctx)),
+      subject: String(argv['subject']),
+      ...(argv['artifact-type'] ? { artifactType: argv['artifact-type'] as string } : {}),
+      ...(argv['predicate-type'] ? { predicateType: argv['predicate-type'] as string } : {}),
+      depth: Number(argv['depth']),
+      maxLayerBytes: Number(argv['max-layer-bytes']),
+      repair: Boolean(argv['repair']),
+      keys: await keysFrom(argv),
+      ...(argv['trusted-root'] !== undefined ? { trustedRoot: String(argv['trusted-root']) } : {}),
     });
+    if (d.repaired) ctx.out.info(`repaired referrers index of ${d.subject}: ${d.repaired.added.length} added, ${d.repaired.removed.length} dangling removed, ${d.repaired.total} listed`);
+    ctx.out.json({ ...(toJson(d.tree) as object), evidence: d.evidence });
+    ctx.out.result(d.image);
+    printChildren(d.tree, '', (l) => ctx.out.result(l));
+    if (d.evidence.length) ctx.out.result('evidence:');
+    for (const line of evidenceLines(d.evidence)) ctx.out.result(`  ${line}`);
   },
 };
 
@@ -70,7 +52,7 @@ function toJson(node: DiscoveredNode): unknown {
   };
 }
 
-function summary(d: Descriptor): string {
+function summary(d: DiscoveredNode['descriptor']): string {
   const a = d.annotations ?? {};
   const parts = [a['dev.cairn.step'] && `step ${a['dev.cairn.step']}`, a['in-toto.io/predicate-type'], a['dev.cairn.keyids'] && `keyid ${a['dev.cairn.keyids'].split(',').map((k) => k.slice(0, 8)).join(',')}`];
   const text = parts.filter(Boolean).join(', ');

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
-import { CairnError } from '../../errors.js';
 import type { CommandModule } from '../context.js';
-import { openReference, registryOptions, withStores } from '../registry.js';
+import { registryOptions, storeAccess } from '../registry.js';
 
 // cairn image files REF: what the rule engine sees of an image, through the same code as
 // `cairn verify IMAGE` (imageArtifactMap): its flattened regular files and symlinks with their
@@ -19,40 +18,21 @@ const imageFiles: CommandModule = {
       .option('platform', { type: 'string', describe: 'the platform (os/arch[/variant]) to list, for a multi-platform index' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { resolveReference, fetchManifestNode } = await import('../../oci/index.js');
-    const { flattenImage, selectPlatform, warmLayerThread } = await import('../../image/index.js');
-    warmLayerThread(); // most images have a layer big enough for the thread
-    const { imageArtifactMap } = await import('../../image-verify/index.js');
+    const { imageFilesOf } = await import('../../api/image.js');
     const text = String(argv['reference']);
-    const { ref, store } = await openReference(text, argv, ctx);
-    await withStores([store], async () => {
-      const root = await resolveReference(store, ref);
-      if (!ref.digest) ctx.out.info(`${text} resolved to ${root.digest}`);
-      const node = await fetchManifestNode(store, root);
-      let manifest = root;
-      let index;
-      if (node.kind === 'index') {
-        if (!argv['platform']) {
-          const list = node.index.manifests.filter((m) => m.platform).map((m) => [m.platform!.os, m.platform!.architecture, m.platform!.variant].filter(Boolean).join('/'));
-          throw new CairnError('INVALID_ARGUMENT', `${text} is a multi-platform index: choose one with --platform (${list.join(', ') || 'no platforms listed'})`);
-        }
-        index = root;
-        manifest = selectPlatform(node.index, String(argv['platform']));
-      }
-      const image = await flattenImage(store, manifest);
-      const artifacts = imageArtifactMap(image, index);
-      // sha256sum lines; a symlink that leads to no regular file shows its digest set as `symlink:TARGET`.
-      const digestText = (d: Record<string, string>) => d['sha256'] ?? Object.entries(d).map(([k, v]) => `${k}:${v}`).join(',');
-      for (const [path, d] of Object.entries(artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) ctx.out.result(`${digestText(d)}  ${path}`);
-      const brief = (d: { mediaType: string; digest: string; size: number }) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
-      ctx.out.json({
-        ...(index ? { index: brief(index) } : {}),
-        manifest: brief(image.manifest),
-        config: brief(image.config),
-        layers: image.files.layers,
-        files: image.files.files,
-        artifacts,
-      });
+    const r = await imageFilesOf({ ...(await storeAccess(argv, ctx)), reference: text, ...(argv['platform'] ? { platform: String(argv['platform']) } : {}) });
+    if (!r.pinned) ctx.out.info(`${text} resolved to ${r.root.digest}`);
+    // sha256sum lines; a symlink that leads to no regular file shows its digest set as `symlink:TARGET`.
+    const digestText = (d: Record<string, string>) => d['sha256'] ?? Object.entries(d).map(([k, v]) => `${k}:${v}`).join(',');
+    for (const [path, d] of Object.entries(r.artifacts).sort(([a], [b]) => (a < b ? -1 : 1))) ctx.out.result(`${digestText(d)}  ${path}`);
+    const brief = (d: { mediaType: string; digest: string; size: number }) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+    ctx.out.json({
+      ...(r.index ? { index: brief(r.index) } : {}),
+      manifest: brief(r.image.manifest),
+      config: brief(r.image.config),
+      layers: r.image.files.layers,
+      files: r.image.files.files,
+      artifacts: r.artifacts,
     });
   },
 };

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
-import type { GenerateType } from '../../crypto/index.js';
+import type { GenerateType } from '../../api/keys.js';
 import { asList, loadPublicKeyFile, passwordFromEnv, type CommandModule } from '../context.js';
 
 // cairn key generate | cairn key show: each its own subcommand, with its own --help.
@@ -17,25 +17,12 @@ const keyGenerate: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn key generate --type ecdsa-p256 --out alice', 'alice and alice.pub'),
   run: async (argv, ctx) => {
-    const crypto = await import('../../crypto/index.js');
-    const { writeFileAtomic } = await import('../../disk/index.js');
-    const prefix = String(argv['out']);
+    const { generateKeyFiles } = await import('../../api/keys.js');
     const password = passwordFromEnv(ctx.env, argv['password-env'] as string | undefined);
-    const key = crypto.generateKey(argv['type'] as GenerateType);
-    const { privatePem, publicPem } = crypto.encodeKeyPair(key, password);
-    const overwrite = Boolean(argv['force']);
-    const pubPath = `${prefix}.pub`;
-    if (!overwrite) {
-      // check both before writing either, so a refusal leaves nothing half done
-      const { existsSync } = await import('node:fs');
-      for (const p of [prefix, pubPath]) {
-        if (existsSync(p)) throw new CairnError('ALREADY_EXISTS', 'file exists (use --force to replace it)', { where: p });
-      }
-    }
-    writeFileAtomic(prefix, privatePem, { mode: 0o600, overwrite });
-    writeFileAtomic(pubPath, publicPem, { overwrite });
-    ctx.out.result(`wrote ${prefix} and ${pubPath} (${key.publicKey.scheme}, keyid ${key.publicKey.keyId})`);
-    ctx.out.json({ private: prefix, public: pubPath, scheme: key.publicKey.scheme, keyid: key.publicKey.keyId });
+    const w = generateKeyFiles({ prefix: String(argv['out']), type: argv['type'] as GenerateType, overwrite: Boolean(argv['force']), ...(password !== undefined ? { password } : {}) });
+    const k = w.key.publicKey;
+    ctx.out.result(`wrote ${w.privatePath} and ${w.publicPath} (${k.scheme}, keyid ${k.keyId})`);
+    ctx.out.json({ private: w.privatePath, public: w.publicPath, scheme: k.scheme, keyid: k.keyId });
   },
 };
 

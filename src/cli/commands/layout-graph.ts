@@ -17,19 +17,12 @@ export const layoutGraphCommand: CommandModule = {
       .option('out', { alias: 'o', type: 'string', describe: 'file to write (default: standard output)' })
       .example('cairn layout graph root.layout --verify-report report.json --out chain.svg', ''),
   run: async (argv, ctx) => {
-    const { readInputText, writeFileAtomic } = await import('../../disk/index.js');
-    const { parseJson, decodeBase64 } = await import('../../encoding/index.js');
-    const { toSignedDocument } = await import('../../intoto/index.js');
+    const { readLayoutBody, readJsonFile, writeTextFile } = await import('../../api/layouts.js');
     const graph = await import('../graph/index.js');
     const file = String(argv['file']);
-    const json = parseJson(readInputText(file), file);
-    let body: unknown = json;
-    if (!(json && typeof json === 'object' && (json as Record<string, unknown>)['_type'] === 'layout')) {
-      const doc = toSignedDocument(json, file);
-      body = doc.format === 'legacy' ? doc.metablock.signed : parseJson(decodeBase64(doc.envelope.payload, file), `${file}: payload`);
-    }
+    const { body } = readLayoutBody(file);
     const reportFile = argv['verify-report'] as string | undefined;
-    const report = reportFile ? graph.reportChecks(parseJson(readInputText(reportFile), reportFile), reportFile) : undefined;
+    const report = reportFile ? graph.reportChecks(readJsonFile(reportFile), reportFile) : undefined;
     const { basename } = await import('node:path');
     const names = new Map<string, string>();
     for (const k of asList(argv['key'])) for (const id of (await loadPublicKeyFile(k)).keyIds) names.set(id, basename(k).replace(/\.pub$/, ''));
@@ -38,7 +31,7 @@ export const layoutGraphCommand: CommandModule = {
     const text = format === 'dot' ? graph.toDot(g) : format === 'mermaid' ? graph.toMermaid(g) : graph.toSvg(g);
     if (argv['out'] === undefined) ctx.out.stdout.write(text);
     else {
-      writeFileAtomic(String(argv['out']), text);
+      writeTextFile(String(argv['out']), text);
       ctx.out.info(`wrote ${String(argv['out'])}: ${g.nodes.length} boxes, ${g.edges.length} arrows`);
     }
   },

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
-import { CairnError } from '../../errors.js';
 import type { CommandModule } from '../context.js';
-import { openReference, registryOptions, withStores } from '../registry.js';
+import { registryOptions, storeAccess } from '../registry.js';
 
 // cairn layout push / layout pull: a signed layout as an artifact in a registry (or an OCI
 // layout dir), stored under a tag; push prints the digest to pin, pull checks every byte
@@ -17,21 +16,12 @@ export const layoutPushCommand: CommandModule = {
       .positional('reference', { type: 'string', describe: 'host/repo:tag or oci:DIR:tag' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { readInputFile } = await import('../../disk/index.js');
-    const { readSignedDocument } = await import('../../intoto/index.js');
-    const { pushLayout } = await import('../../attest/index.js');
-    const { basename } = await import('node:path');
-    const path = String(argv['layout']);
-    const bytes = readInputFile(path);
-    const doc = readSignedDocument(bytes, path);
-    const { ref, store } = await openReference(String(argv['reference']), argv, ctx, true);
-    if (ref.digest) throw new CairnError('INVALID_ARGUMENT', 'push to a tag, not a digest (the digest is printed)', { where: String(argv['reference']) });
-    await withStores([store], async () => {
-      const desc = await pushLayout(store, doc, bytes, ref.tag ?? 'latest', basename(path), path);
-      ctx.out.info(`pushed ${path} to ${store.location}:${ref.tag ?? 'latest'}; pin it as ${store.location}@${desc.digest}`);
-      ctx.out.result(desc.digest);
-      ctx.out.json({ digest: desc.digest, reference: `${store.location}@${desc.digest}`, tag: ref.tag ?? 'latest' });
-    });
+    const { pushLayoutFile } = await import('../../api/layouts.js');
+    const file = String(argv['layout']);
+    const r = await pushLayoutFile({ ...(await storeAccess(argv, ctx)), file, reference: String(argv['reference']) });
+    ctx.out.info(`pushed ${file} to ${r.location}:${r.tag}; pin it as ${r.location}@${r.digest}`);
+    ctx.out.result(r.digest);
+    ctx.out.json({ digest: r.digest, reference: `${r.location}@${r.digest}`, tag: r.tag });
   },
 };
 
@@ -44,19 +34,10 @@ export const layoutPullCommand: CommandModule = {
       .option('out', { alias: 'o', type: 'string', describe: 'write the layout here (default: the name it was pushed with)' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { resolveReference } = await import('../../oci/index.js');
-    const { pullLayout } = await import('../../attest/index.js');
-    const { basename } = await import('node:path');
-    const { ref, store } = await openReference(String(argv['reference']), argv, ctx);
-    await withStores([store], async () => {
-      const desc = await resolveReference(store, ref);
-      const pulled = await pullLayout(store, desc);
-      const out = (argv['out'] as string | undefined) ?? basename(pulled.title ?? 'root.layout');
-      const { writeFileAtomic } = await import('../../disk/index.js');
-      writeFileAtomic(out, pulled.bytes);
-      ctx.out.info(`wrote ${out} (${store.location}@${desc.digest})`);
-      ctx.out.result(desc.digest);
-      ctx.out.json({ digest: desc.digest, file: out, format: pulled.document.format });
-    });
+    const { pullLayoutFile } = await import('../../api/layouts.js');
+    const r = await pullLayoutFile({ ...(await storeAccess(argv, ctx)), reference: String(argv['reference']), ...(argv['out'] !== undefined ? { out: String(argv['out']) } : {}) });
+    ctx.out.info(`wrote ${r.file} (${r.location}@${r.digest})`);
+    ctx.out.result(r.digest);
+    ctx.out.json({ digest: r.digest, file: r.file, format: r.format });
   },
 };

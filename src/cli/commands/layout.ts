@@ -8,12 +8,6 @@ import { layoutGraphCommand } from './layout-graph.js';
 // `layoutCommand.subcommands`; registry subcommands (push, pull) are added to that list the
 // same way from their own file.
 
-const parseJsonFile = async (path: string) => {
-  const { readInputText } = await import('../../disk/index.js');
-  const { parseJsonExact } = await import('../../encoding/index.js');
-  return parseJsonExact(readInputText(path), path);
-};
-
 const layoutCreate: CommandModule = {
   command: 'create',
   describe: 'write an editable, unsigned layout skeleton',
@@ -28,9 +22,7 @@ const layoutCreate: CommandModule = {
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing file' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { layoutSkeleton, parseExpiry } = await import('../../author/index.js');
-    const { writeFileAtomic } = await import('../../disk/index.js');
-    const { prettySortedJson } = await import('../../encoding/index.js');
+    const { writeLayoutSkeleton } = await import('../../api/layouts.js');
     const common = await Promise.all(asList(argv['key']).map(loadPublicKeyFile));
     const specs = asList(argv['step']);
     const steps = [];
@@ -43,9 +35,8 @@ const layoutCreate: CommandModule = {
       steps.push({ name, keys });
     }
     const image = argv['image'] !== false;
-    const layout = layoutSkeleton({ steps, expires: parseExpiry(String(argv['expires'])), readme: String(argv['readme']), image });
     const out = String(argv['out']);
-    writeFileAtomic(out, prettySortedJson({ signatures: [], signed: layout }), { overwrite: Boolean(argv['force']) });
+    writeLayoutSkeleton({ out, steps, expires: String(argv['expires']), readme: String(argv['readme']), image, overwrite: Boolean(argv['force']) });
     const last = steps[steps.length - 1]!.name;
     const bound = image ? `; the image inspection admits only files that ${last} produced (same names) and execution parameters it recorded as image-config/<Field>` : '; no image inspection (--no-image): `cairn verify IMAGE` refuses it unless counted evidence names the image';
     ctx.out.result(`wrote ${out}: unsigned layout with steps ${steps.map((s) => s.name).join(', ')}${bound}; edit it, then: cairn layout sign ${out} --key OWNER`);
@@ -67,25 +58,23 @@ const layoutSign: CommandModule = {
       .option('force', { type: 'boolean', default: false, describe: 'allow a format change to drop other keys\' signatures' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { signLayout, parseExpiry } = await import('../../author/index.js');
-    const { serializeDocument } = await import('../../intoto/index.js');
-    const { writeFileAtomic } = await import('../../disk/index.js');
+    const { signLayoutFile } = await import('../../api/layouts.js');
     const file = String(argv['file']);
     const keys = [];
     for (const k of asList(argv['key'])) keys.push(await loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined));
-    const signed = await signLayout(await parseJsonFile(file), keys, {
-      format: argv['format'] as 'legacy' | 'dsse' | undefined,
-      ...(argv['expires'] !== undefined ? { expires: parseExpiry(String(argv['expires'])) } : {}),
+    const signed = await signLayoutFile({
+      file,
+      keys,
+      ...(argv['out'] !== undefined ? { out: String(argv['out']) } : {}),
+      ...(argv['format'] !== undefined ? { format: argv['format'] as 'legacy' | 'dsse' } : {}),
+      ...(argv['expires'] !== undefined ? { expires: String(argv['expires']) } : {}),
       force: Boolean(argv['force']),
-      where: file,
     });
-    const out = argv['out'] === undefined ? file : String(argv['out']);
-    writeFileAtomic(out, serializeDocument(signed.document));
     for (const w of signed.warnings) ctx.out.warn(w);
     const ids = keys.map((k) => k.publicKey.keyId);
-    const total = signed.document.format === 'legacy' ? signed.document.metablock.signatures.length : signed.document.envelope.signatures.length;
-    ctx.out.result(`wrote ${out} (${signed.document.format}), signed by ${ids.map((i) => i.slice(0, 8)).join(', ')}; ${total} signature(s) in all`);
-    ctx.out.json({ layout: out, format: signed.document.format, signedBy: ids, signatures: total, warnings: signed.warnings });
+    const out = signed.out;
+    ctx.out.result(`wrote ${out} (${signed.format}), signed by ${ids.map((i) => i.slice(0, 8)).join(', ')}; ${signed.signatures} signature(s) in all`);
+    ctx.out.json({ layout: out, format: signed.format, signedBy: ids, signatures: signed.signatures, warnings: signed.warnings });
   },
 };
 
@@ -95,20 +84,9 @@ const layoutCheck: CommandModule = {
   builder: (y: Argv) =>
     y.positional('file', { type: 'string', describe: 'the layout: Metablock, DSSE envelope, or bare layout JSON' }).option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' }),
   run: async (argv, ctx) => {
-    const { checkLayout, checkLayoutAttributes } = await import('../../author/index.js');
-    const { toSignedDocument } = await import('../../intoto/index.js');
-    const { decodeBase64, parseJson } = await import('../../encoding/index.js');
+    const { checkLayoutFile } = await import('../../api/layouts.js');
     const file = String(argv['file']);
-    const json = await parseJsonFile(file);
-    let body: unknown = json;
-    let signatures = 0;
-    if (!(json && typeof json === 'object' && (json as Record<string, unknown>)['_type'] === 'layout')) {
-      const doc = toSignedDocument(json, file);
-      body = doc.format === 'legacy' ? doc.metablock.signed : parseJson(decodeBase64(doc.envelope.payload, file), `${file}: payload`);
-      signatures = doc.format === 'legacy' ? doc.metablock.signatures.length : doc.envelope.signatures.length;
-    }
-    const all = [...checkLayout(body), ...(await checkLayoutAttributes(body))];
-    const problems = [...all.filter((p) => p.severity === 'error'), ...all.filter((p) => p.severity === 'warning')];
+    const { body, signatures, problems } = await checkLayoutFile(file);
     for (const p of problems) ctx.out.result(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors === 0) {

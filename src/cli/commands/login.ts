@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { CairnError } from '../../errors.js';
 import type { CliContext, CommandModule } from '../context.js';
 import { accessOptions, registryOptions, stdinPasswordOnce } from '../registry.js';
-import type { CredentialLocation } from '../../oci/index.js';
+import type { CredentialLocation } from '../../api/login.js';
 
 // cairn login / cairn logout, as docker and oras do them: the credentials are checked against
 // the registry before they are stored (Docker's config.json at 0600, or its credential helper),
@@ -54,14 +54,13 @@ export const loginCommand: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
       .example('echo "$TOKEN" | cairn login ghcr.io -u USER --password-stdin', ''),
   run: async (argv, ctx: CliContext) => {
-    const { login, loginHost } = await import('../../oci/index.js');
+    const { logIn } = await import('../../api/login.js');
     const { username, password } = await credentialsFrom(argv);
     const access = await accessOptions({ ...argv, username: undefined, 'password-stdin': false }, ctx);
-    const host = loginHost(String(argv['registry']));
-    const where = await login(host, username, password, access);
-    ctx.out.info(`credentials stored in ${describeLocation(where)}`);
+    const r = await logIn({ registry: String(argv['registry']), username, password, access });
+    ctx.out.info(`credentials stored in ${describeLocation(r.stored)}`);
     ctx.out.result('Login Succeeded');
-    ctx.out.json({ registry: host, username, stored: where });
+    ctx.out.json({ registry: r.host, username, stored: r.stored });
   },
 };
 
@@ -73,10 +72,9 @@ export const logoutCommand: CommandModule = {
       .positional('registry', { type: 'string', describe: 'the registry host, as given to cairn login' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' }),
   run: async (argv, ctx: CliContext) => {
-    const { logout, loginHost } = await import('../../oci/index.js');
-    const host = loginHost(String(argv['registry']));
-    const r = await logout(host, ctx.env);
-    ctx.out.result(r.removed ? `Removed login credentials for ${host}` : `Not logged in to ${host}`);
-    ctx.out.json({ registry: host, removed: r.removed, location: r.location });
+    const { logOut } = await import('../../api/login.js');
+    const r = await logOut({ registry: String(argv['registry']), env: ctx.env });
+    ctx.out.result(r.removed ? `Removed login credentials for ${r.host}` : `Not logged in to ${r.host}`);
+    ctx.out.json({ registry: r.host, removed: r.removed, location: r.location });
   },
 };

@@ -9,7 +9,7 @@ export const recordCommand: CommandModule = {
   describe: 'record a step in two halves: start (materials) and stop (products, writes the link)',
   builder: (y: Argv) => stepOptions(y).positional('phase', { choices: ['start', 'stop'] as const, describe: 'start: hash the materials; stop: hash the products and sign the link' }),
   run: async (argv, ctx) => {
-    const { recordStart, recordStop } = await import('../../run/index.js');
+    const { startRecording, finishRecording } = await import('../../api/steps.js');
     const key = await loadKeyFile(String(argv['key']), ctx.env, argv['password-env'] as string | undefined);
     const dir = String(argv['metadata-directory']);
     const options = {
@@ -19,13 +19,13 @@ export const recordCommand: CommandModule = {
       ...artifactOptions(argv, ctx),
     };
     if (argv['phase'] === 'start') {
-      const path = await recordStart(options, key, dir);
+      const path = await startRecording({ ...options, key, dir });
       ctx.out.info(`started ${options.name}: ${path}`);
       ctx.out.json({ unfinished: path, step: options.name });
       return;
     }
     const format = argv['format'] as 'legacy' | 'dsse';
-    const written = await recordStop(options, key, format, dir);
+    const written = await finishRecording({ ...options, key, format, dir });
     ctx.out.info(`wrote ${written.path}`);
     ctx.out.json({ link: written.path, step: options.name, keyid: key.publicKey.keyId, format });
   },

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
 import { asList, loadKeyFile, type CliContext, type CommandModule } from '../context.js';
-import { attachWritten, registryOptions } from '../registry.js';
+import { referrerFlags, registryOptions, storeAccess } from '../registry.js';
 
 // cairn run: in-toto-run. The short flags are in-toto's, so that its users feel at home.
 
@@ -48,12 +48,13 @@ export const runCommand: CommandModule = {
       .option('attach', { type: 'string', describe: 'also push the link as a referrer of this image (host/repo:tag or oci:DIR:tag)' })
       .example('cairn run -n build -k alice -m src -p dist -- make', ''),
   run: async (argv, ctx) => {
-    const { runStep, writeSignedLink } = await import('../../run/index.js');
+    const { runAndSignStep } = await import('../../api/steps.js');
     const command = [...asList(argv['command']), ...asList(argv['--'])];
     if (argv['no-command'] && command.length > 0) throw new CairnError('INVALID_ARGUMENT', '--no-command cannot be given with a command');
     if (!argv['no-command'] && command.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give a command after --, or --no-command');
     const key = await loadKeyFile(String(argv['key']), ctx.env, argv['password-env'] as string | undefined);
-    const link = await runStep({
+    const format = argv['format'] as 'legacy' | 'dsse';
+    const written = await runAndSignStep({
       name: String(argv['step']),
       materials: asList(argv['materials']),
       products: asList(argv['products']),
@@ -62,11 +63,18 @@ export const runCommand: CommandModule = {
       timeoutMs: typeof argv['timeout'] === 'number' ? argv['timeout'] * 1000 : undefined,
       onOutput: (s, c) => ctx.out.passthrough(s, c),
       ...artifactOptions(argv, ctx),
+      key,
+      format,
+      dir: String(argv['metadata-directory']),
     });
-    const format = argv['format'] as 'legacy' | 'dsse';
-    const written = await writeSignedLink(link, key, format, String(argv['metadata-directory']));
     ctx.out.info(`wrote ${written.path}`);
-    const attached = argv['attach'] ? await attachWritten(String(argv['attach']), written.document, argv, ctx) : undefined;
-    ctx.out.json({ link: written.path, step: link.name, keyid: key.publicKey.keyId, format, ...(attached ? { attached } : {}) });
+    let attached: { subject: string; referrer: string } | undefined;
+    if (argv['attach']) {
+      const { attachDocument } = await import('../../api/attest.js');
+      const r = await attachDocument({ ...(await storeAccess(argv, ctx)), subject: String(argv['attach']), document: written.document, referrer: referrerFlags(argv) });
+      ctx.out.info(`attached the link to ${r.location}@${r.subject} as ${r.referrer}`);
+      attached = { subject: r.subject, referrer: r.referrer };
+    }
+    ctx.out.json({ link: written.path, step: written.link.name, keyid: key.publicKey.keyId, format, ...(attached ? { attached } : {}) });
   },
 };

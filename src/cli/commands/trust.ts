@@ -1,20 +1,14 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
-import type { Envelope } from '../../schema/index.js';
 import { asList, loadKeyFile, loadPublicKeyFile, type CliContext, type CommandModule } from '../context.js';
-import { openReference, registryOptions, withStores } from '../registry.js';
+import { registryOptions, storeAccess } from '../registry.js';
+import type { TrustRootSource, WalkOptions } from '../../api/trust.js';
+import { trustRootLine } from '../trust-report.js';
 
 // cairn trust init | rotate | sign | show | push: the owner keys of a project, versioned and
-// signed like TUF's root role. Versions are files until `trust push` stores them in a registry
-// or OCI layout (tag root.<version>); `--root` and `show` take a file or a pinned reference.
-
-async function loadRootFile(path: string) {
-  const { readInputText } = await import('../../disk/index.js');
-  const { parseEnvelope } = await import('../../dsse/index.js');
-  const { digestOf } = await import('../../digest/index.js');
-  const text = readInputText(path);
-  return { envelope: parseEnvelope(text, path), digest: digestOf(text) };
-}
+// signed like TUF's root role (the facade: src/api/trust.ts). Versions are files until `trust
+// push` stores them in a registry or OCI layout (tag root.<version>); `--root` and `show` take a
+// file or a pinned reference, walked to the newest version with the rollback state in --trust-state.
 
 function days(spec: string): number {
   const m = /^(\d+)d$/.exec(spec);
@@ -22,11 +16,9 @@ function days(spec: string): number {
   return Number(m[1]);
 }
 
-async function writeRoot(path: string, envelope: unknown, ctx: CliContext, version: number): Promise<void> {
-  const { writeFileAtomic } = await import('../../disk/index.js');
-  writeFileAtomic(path, `${JSON.stringify(envelope)}\n`);
-  ctx.out.result(`wrote ${path} (trust root version ${version})`);
-  ctx.out.json({ file: path, version });
+function wrote(r: { file: string; version: number }, ctx: CliContext): void {
+  ctx.out.result(`wrote ${r.file} (trust root version ${r.version})`);
+  ctx.out.json(r);
 }
 
 const OUTPUT = { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' };
@@ -84,33 +76,29 @@ export const trustCommand: CommandModule = {
 };
 
 async function trustRun(argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
-  const trust = await import('../../trust/index.js');
+  const trust = await import('../../api/trust.js');
   const signers = await Promise.all(asList(argv['key']).map((k) => loadKeyFile(k, ctx.env, argv['password-env'] as string | undefined)));
   const action = argv['action'];
   if (action === 'init') {
     if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', 'trust init: give the owners\' private keys with --key');
-    const owners = argv['owner'] ? await Promise.all(asList(argv['owner']).map(loadPublicKeyFile)) : signers.map((s) => s.publicKey);
-    const root = trust.makeRoot(1, { keys: owners, threshold: Number(argv['threshold'] ?? 1), expires: trust.expiryIn(days(String(argv['expires']))) });
-    await writeRoot(String(argv['out'] ?? 'root.1.json'), await trust.signRoot(root, signers), ctx, 1);
-    return;
+    const owners = argv['owner'] ? await Promise.all(asList(argv['owner']).map(loadPublicKeyFile)) : undefined;
+    return wrote(await trust.initTrustRoot({ signers, ...(owners ? { owners } : {}), threshold: Number(argv['threshold'] ?? 1), expiresDays: days(String(argv['expires'])), out: String(argv['out'] ?? 'root.1.json') }), ctx);
   }
   const args = asList(argv['args']);
   if (action === 'push') return pushRoot(args, argv, ctx);
   const rootText = action === 'show' && args[0] ? args[0] : (argv['root'] as string | undefined);
   if (!rootText) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give the current version with --root FILE or REF@sha256:...`);
-  let stored: { envelope: Envelope; digest: string };
-  let current: Awaited<ReturnType<typeof trust.verifyPinnedRoot>>;
   const { fileOrReference, fileOrKeyid } = await import('../file-or-reference.js');
   const rootInput = await fileOrReference(rootText, action === 'show' && args[0] ? 'trust show' : '--root');
-  if (rootInput.kind === 'file') {
-    stored = await loadRootFile(rootText);
-    current = trust.verifyPinnedRoot(stored);
-  } else {
-    const { walkTrustRoot } = await import('../trust-root.js');
-    current = await walkTrustRoot(rootText, argv, ctx);
-    stored = { envelope: await fetchEnvelope(current.digest, rootText, argv, ctx), digest: current.digest };
-  }
+  const source: TrustRootSource = rootInput.kind === 'file' ? { file: rootText } : { pinned: rootText };
+  const walk: WalkOptions = {
+    ...(await storeAccess(argv, ctx)),
+    state: trust.trustStateFiles(ctx.env, argv['trust-state'] as string | undefined),
+    onWarning: (line) => ctx.out.warn(line),
+    onWalked: (w) => ctx.out.info(trustRootLine(w)),
+  };
   if (action === 'show') {
+    const { stored, current } = await trust.loadTrustRoot(source, walk);
     const r = current.root;
     ctx.out.result(`trust root version ${r.version} (${stored.digest}), expires ${r.expires}, threshold ${r.threshold} of ${current.keys.length}`);
     for (const c of current.chain) ctx.out.result(`  version ${c.version}: ${c.digest}, signed by ${c.signedBy.map((k) => k.slice(0, 8)).join(', ')}`);
@@ -120,56 +108,33 @@ async function trustRun(argv: Record<string, unknown>, ctx: CliContext): Promise
     return;
   }
   if (signers.length === 0) throw new CairnError('INVALID_ARGUMENT', `trust ${String(action)}: give signing keys with --key`);
-  if (action === 'sign') {
-    const env = await trust.cosignRoot(stored.envelope, signers);
-    await writeRoot(String(argv['out'] ?? (rootInput.kind === 'file' ? rootText : `root.${current.root.version}.json`)), env, ctx, current.root.version);
-    return;
-  }
+  const out = argv['out'] !== undefined ? { out: String(argv['out']) } : {};
+  if (action === 'sign') return wrote(await trust.cosignTrustRoot(source, { ...walk, signers, ...out }), ctx);
   const revoke: string[] = [];
   for (const r of asList(argv['revoke-key'])) {
     const input = fileOrKeyid(r, '--revoke-key');
     revoke.push(input.kind === 'keyid' ? input.keyid : (await loadPublicKeyFile(input.path)).keyId);
   }
-  const next = trust.nextRoot(current, {
+  wrote(await trust.rotateTrustRoot(source, {
+    ...walk,
+    signers,
     addKeys: await Promise.all(asList(argv['add-key']).map(loadPublicKeyFile)),
     removeKeys: await Promise.all(asList(argv['remove-key']).map(loadPublicKeyFile)),
     revoke,
-    threshold: argv['threshold'] === undefined ? undefined : Number(argv['threshold']),
-    expires: trust.expiryIn(days(String(argv['expires']))),
-  });
-  await writeRoot(String(argv['out'] ?? `root.${next.version}.json`), await trust.signRoot(next, signers), ctx, next.version);
-}
-
-// The envelope of a version already walked (fetched again by its digest, not by tag).
-async function fetchEnvelope(digest: string, text: string, argv: Record<string, unknown>, ctx: CliContext): Promise<Envelope> {
-  const { resolveReference, withDigest, parseReference } = await import('../../oci/index.js');
-  const { readTrustRoot } = await import('../../attest/index.js');
-  const { parseDigest } = await import('../../digest/index.js');
-  const { store } = await openReference(text, argv, ctx);
-  return withStores([store], async () => {
-    const desc = await resolveReference(store, withDigest(parseReference(text), parseDigest(digest)));
-    return (await readTrustRoot(store, desc)).envelope;
-  });
+    ...(argv['threshold'] !== undefined ? { threshold: Number(argv['threshold']) } : {}),
+    expiresDays: days(String(argv['expires'])),
+    ...out,
+  }), ctx);
 }
 
 // cairn trust push FILE REF: stores a version as an artifact tagged root.<version>.
 async function pushRoot(args: string[], argv: Record<string, unknown>, ctx: CliContext): Promise<void> {
   const [file, refText] = args;
   if (!file || !refText) throw new CairnError('INVALID_ARGUMENT', 'trust push: give the version file and the repository: cairn trust push root.2.json REGISTRY/REPO');
-  const trust = await import('../../trust/index.js');
-  const { readInputFile } = await import('../../disk/index.js');
-  const { pushTrustRoot, rootTag } = await import('../../attest/index.js');
-  const { formatReference } = await import('../../oci/index.js');
-  const stored = await loadRootFile(file);
-  const root = trust.verifyPinnedRoot(stored).root;
-  const bytes = readInputFile(file);
-  const { store, ref } = await openReference(refText, argv, ctx, true);
-  if (ref.tag || ref.digest) ctx.out.warn(`trust push stores version ${root.version} under the tag ${`root.${root.version}`}; the tag or digest in ${refText} is ignored`);
-  await withStores([store], async () => {
-    const desc = await pushTrustRoot(store, stored.envelope, bytes, root.version);
-    ctx.out.result(desc.digest);
-    const repo = formatReference({ ...ref, tag: undefined, digest: undefined });
-    ctx.out.info(`pushed trust root version ${root.version} as ${repo}:${rootTag(root.version)}${root.version === 1 ? `; verifiers pin it: --trust-root ${repo}@${desc.digest}` : ''}`);
-    ctx.out.json({ digest: desc.digest, version: root.version, tag: rootTag(root.version) });
-  });
+  const { pushTrustRootFile } = await import('../../api/trust.js');
+  const r = await pushTrustRootFile({ ...(await storeAccess(argv, ctx)), file, repository: refText });
+  if (r.ignored) ctx.out.warn(`trust push stores version ${r.version} under the tag ${r.tag}; the tag or digest in ${refText} is ignored`);
+  ctx.out.result(r.digest);
+  ctx.out.info(`pushed trust root version ${r.version} as ${r.repository}:${r.tag}${r.version === 1 ? `; verifiers pin it: --trust-root ${r.repository}@${r.digest}` : ''}`);
+  ctx.out.json({ digest: r.digest, version: r.version, tag: r.tag });
 }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CommandModule } from '../context.js';
-import { openReference, registryOptions, withStores } from '../registry.js';
-import { identityFrom, identityOptions, keysFrom, trustedRootFrom, trustMaterialOptions } from '../ecosystem-trust.js';
+import { registryOptions, storeAccess } from '../registry.js';
+import { identityFrom, identityOptions, keysFrom, trustMaterialOptions } from '../ecosystem-trust.js';
 
 // cairn verify-attestation: cosign's verify-attestation, without a layout. Which attestations
 // attached to the image (Cairn, cosign, Sigstore bundles, oras) verify with --key, or were signed
@@ -18,24 +18,23 @@ export const verifyAttestationCommand: CommandModule = {
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, or json for programs (errors too)' })
       .example('cairn verify-attestation ghcr.io/acme/app@sha256:... --certificate-identity https://github.com/acme/app/.github/workflows/build.yml@refs/heads/main --certificate-oidc-issuer https://token.actions.githubusercontent.com --trusted-root trusted_root.json --type slsaprovenance1', ''),
   run: async (argv, ctx) => {
-    const { resolveReference } = await import('../../oci/index.js');
-    const { verifyAttestations, predicateTypeOf } = await import('../../attest/index.js');
-    const predicateType = argv['type'] ? predicateTypeOf(String(argv['type'])) : undefined;
+    const { verifyImageAttestations } = await import('../../api/discover.js');
     const identity = identityFrom(argv);
-    const keys = await keysFrom(argv);
-    const trustedRoot = await trustedRootFrom(argv, ctx);
-    const { ref, store } = await openReference(String(argv['subject']), argv, ctx);
-    return withStores([store], async () => {
-      const subject = await resolveReference(store, ref);
-      const verdicts = await verifyAttestations(store, subject, { keys, ...(identity ? { identity } : {}), ...(trustedRoot ? { trustedRoot } : {}), ...(predicateType ? { predicateType } : {}) });
-      const ok = verdicts.filter((v) => v.verified);
-      for (const v of verdicts) {
-        const on = v.platform ? ` [${v.platform}]` : '';
-        ctx.out.result(`${v.verified ? 'VERIFIED' : 'rejected'} ${v.convention}${on} ${v.manifest} ${v.predicateType ?? ''}${v.signer ? ` signed by ${v.signer}` : ''}${v.why ? `: ${v.why}` : ''}`);
-      }
-      if (ok.length === 0) ctx.out.info(`no attestation about ${subject.digest} verifies${predicateType ? ` (predicate ${predicateType})` : ''}`);
-      ctx.out.json({ image: subject.digest, verified: ok, rejected: verdicts.filter((v) => !v.verified) });
-      return ok.length > 0 ? 0 : 1;
+    const r = await verifyImageAttestations({
+      ...(await storeAccess(argv, ctx)),
+      subject: String(argv['subject']),
+      keys: await keysFrom(argv),
+      ...(identity ? { identity } : {}),
+      ...(argv['trusted-root'] !== undefined ? { trustedRoot: String(argv['trusted-root']) } : {}),
+      ...(argv['type'] ? { predicateType: String(argv['type']) } : {}),
     });
+    const ok = r.verdicts.filter((v) => v.verified);
+    for (const v of r.verdicts) {
+      const on = v.platform ? ` [${v.platform}]` : '';
+      ctx.out.result(`${v.verified ? 'VERIFIED' : 'rejected'} ${v.convention}${on} ${v.manifest} ${v.predicateType ?? ''}${v.signer ? ` signed by ${v.signer}` : ''}${v.why ? `: ${v.why}` : ''}`);
+    }
+    if (ok.length === 0) ctx.out.info(`no attestation about ${r.subject} verifies${r.predicateType ? ` (predicate ${r.predicateType})` : ''}`);
+    ctx.out.json({ image: r.subject, verified: ok, rejected: r.verdicts.filter((v) => !v.verified) });
+    return ok.length > 0 ? 0 : 1;
   },
 };

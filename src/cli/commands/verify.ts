@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
 import { CairnError } from '../../errors.js';
 import { asList, loadPublicKeyFile, type CliContext, type CommandModule } from '../context.js';
-import { registryOptions } from '../registry.js';
-import type { PublicKey } from '../../crypto/index.js';
-import type { RevokedCheck } from '../../verify/index.js';
+import { registryOptions, storeAccess } from '../registry.js';
+import type { LayoutSigners, VerifyContext } from '../../api/verify.js';
+import { trustRootLine } from '../trust-report.js';
 
 // cairn verify: in-toto-verify, in two modes. Local: a signed layout, the keys that must have
 // signed it, and a directory of links. Image: `cairn verify IMAGE@sha256:...`, with the
@@ -25,32 +25,37 @@ export function parseParams(list: string[]): Record<string, string> | undefined 
   return out;
 }
 
-/** Who must have signed the layout, and whose signatures no longer count. */
-export interface LayoutKeys {
-  keys: PublicKey[];
-  threshold?: number;
-  revoked?: RevokedCheck;
-  parameters?: Record<string, string>;
-}
-
-async function layoutKeys(argv: Record<string, unknown>, ctx: CliContext): Promise<LayoutKeys> {
+// Who must have signed the layout: the --layout-key keys, or the --trust-root walked (the
+// facade walks it, with the rollback state in --trust-state).
+async function layoutSigners(argv: Record<string, unknown>): Promise<LayoutSigners> {
   const files = asList(argv['layout-key']);
-  const parameters = parseParams(asList(argv['param']));
   const trustRoot = argv['trust-root'] as string | undefined;
   if (trustRoot && files.length > 0) throw new CairnError('INVALID_ARGUMENT', 'give either --layout-key or --trust-root, not both');
-  if (trustRoot) await (await import('../file-or-reference.js')).referenceOnly(trustRoot, '--trust-root');
-  if (!trustRoot) {
-    if (files.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give the layout owner\'s public key(s) with --layout-key, or a pinned --trust-root');
-    return { keys: await Promise.all(files.map(loadPublicKeyFile)), ...(parameters ? { parameters } : {}) };
+  if (trustRoot) {
+    await (await import('../file-or-reference.js')).referenceOnly(trustRoot, '--trust-root');
+    return { kind: 'trust-root', root: trustRoot };
   }
-  const { walkTrustRoot } = await import('../trust-root.js');
-  const { isRevoked } = await import('../../trust/index.js');
-  const walked = await walkTrustRoot(trustRoot, argv, ctx);
+  if (files.length === 0) throw new CairnError('INVALID_ARGUMENT', 'give the layout owner\'s public key(s) with --layout-key, or a pinned --trust-root');
+  return { kind: 'keys', keys: await Promise.all(files.map(loadPublicKeyFile)) };
+}
+
+// What both modes share: registry access, the trust-root state file, and what they print on the way.
+async function verifyContext(argv: Record<string, unknown>, ctx: CliContext): Promise<VerifyContext> {
+  const { trustStateFiles } = await import('../../api/trust.js');
+  const subject = argv['subject'] as string | undefined;
   return {
-    keys: walked.keys,
-    threshold: walked.root.threshold,
-    revoked: (k) => isRevoked(walked.root, k.keyIds),
-    ...(parameters ? { parameters } : {}),
+    ...(await storeAccess(argv, ctx)),
+    trustState: trustStateFiles(ctx.env, argv['trust-state'] as string | undefined),
+    onWarning: (line) => ctx.out.warn(line),
+    onEvent: (e) => {
+      if (e.kind === 'trust-root-walked') ctx.out.info(trustRootLine(e.walk));
+      else if (e.kind === 'layout-resolved') {
+        if (!e.pinned) ctx.out.warn(`the layout was given by tag (${e.reference}): resolved once to ${e.digest}; pin it by digest`);
+      } else {
+        if (!e.pinned) ctx.out.warn(`${subject} was given by tag: resolved once to ${e.subject}; everything below is by digest (pin it to avoid the race)`);
+        ctx.out.info(`verifying ${e.image}`);
+      }
+    },
   };
 }
 
@@ -79,51 +84,33 @@ export const verifyCommand: CommandModule = {
       .example('cairn verify --layout root.layout --layout-key alice.pub --link-dir links', 'local links, like in-toto-verify')
       .example('cairn verify registry.example/app@sha256:... --layout registry.example/policy@sha256:... --layout-key alice.pub', 'an image and its referrers'),
   run: async (argv, ctx) => {
-    const keys = await layoutKeys(argv, ctx);
+    const signers = await layoutSigners(argv);
+    const parameters = parseParams(asList(argv['param']));
+    const { fileOrReference } = await import('../file-or-reference.js');
+    const layoutText = String(argv['layout']);
     if (argv['subject']) {
+      const layout = await fileOrReference(layoutText, '--layout');
       const { verifyImageCommand } = await import('../verify-image.js');
-      return verifyImageCommand(String(argv['subject']), keys, argv, ctx);
+      return verifyImageCommand(String(argv['subject']), layout, signers, parameters, argv, ctx, await verifyContext(argv, ctx));
     }
     if (argv['allow-unbound']) throw new CairnError('INVALID_ARGUMENT', '--allow-unbound applies to `cairn verify IMAGE` only: local verification makes no claim about an image');
-    return verifyLocal(keys, argv, ctx);
+    if ((await fileOrReference(layoutText, '--layout')).kind === 'reference') {
+      throw new CairnError('INVALID_ARGUMENT', `--layout ${layoutText}: verifying without an image reads the layout from a file; give the image to verify (cairn verify IMAGE@sha256:... --layout ${layoutText}), or the layout file (cairn layout pull writes one)`);
+    }
+    const { verifyLinkDir } = await import('../../api/verify.js');
+    const { reportLines, verdictLine, VERIFY_JSON_SCHEMA_VERSION } = await import('../verify-report.js');
+    const timeout = Number(argv['inspection-timeout']);
+    const report = await verifyLinkDir({
+      ...(await verifyContext(argv, ctx)),
+      layoutFile: layoutText,
+      signers,
+      linkDir: String(argv['link-dir']),
+      ...(parameters ? { parameters } : {}),
+      inspections: { workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined },
+    });
+    for (const l of reportLines(report)) ctx.out.result(l);
+    ctx.out.result(verdictLine(report));
+    ctx.out.json({ schemaVersion: VERIFY_JSON_SCHEMA_VERSION, mode: 'local', ...report });
+    return report.verdict === 'pass' ? 0 : 1;
   },
 };
-
-async function verifyLocal(keys: LayoutKeys, argv: Record<string, unknown>, ctx: CliContext): Promise<number> {
-  const { readInputText } = await import('../../disk/index.js');
-  const { readSignedDocument } = await import('../../intoto/index.js');
-  const { verifyLayout, LocalInspectionRunner } = await import('../../verify/index.js');
-  const { DirectoryEvidenceSource } = await import('../../evidence/index.js');
-  const { reportLines, verdictLine, VERIFY_JSON_SCHEMA_VERSION } = await import('../verify-report.js');
-  const layoutPath = String(argv['layout']);
-  const { fileOrReference } = await import('../file-or-reference.js');
-  if ((await fileOrReference(layoutPath, '--layout')).kind === 'reference') {
-    throw new CairnError('INVALID_ARGUMENT', `--layout ${layoutPath}: verifying without an image reads the layout from a file; give the image to verify (cairn verify IMAGE@sha256:... --layout ${layoutPath}), or the layout file (cairn layout pull writes one)`);
-  }
-  const document = readSignedDocument(readInputText(layoutPath), layoutPath);
-  const timeout = Number(argv['inspection-timeout']);
-  const runner = new LocalInspectionRunner({
-    workDir: String(argv['work-dir']),
-    inPlace: Boolean(argv['inspect-in-place']),
-    timeoutMs: timeout > 0 ? timeout * 1000 : undefined,
-  });
-  let report;
-  try {
-    report = await verifyLayout({
-      layout: document,
-      layoutKeys: keys.keys,
-      ...(keys.threshold ? { layoutThreshold: keys.threshold } : {}),
-      ...(keys.revoked ? { revoked: keys.revoked } : {}),
-      evidence: new DirectoryEvidenceSource(String(argv['link-dir'])),
-      ...(keys.parameters ? { parameters: keys.parameters } : {}),
-      inspections: runner,
-      origin: layoutPath,
-    });
-  } finally {
-    runner.dispose();
-  }
-  for (const l of reportLines(report)) ctx.out.result(l);
-  ctx.out.result(verdictLine(report));
-  ctx.out.json({ schemaVersion: VERIFY_JSON_SCHEMA_VERSION, mode: 'local', ...report });
-  return report.verdict === 'pass' ? 0 : 1;
-}

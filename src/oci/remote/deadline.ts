@@ -24,7 +24,7 @@ export class Deadline {
   readonly error: CairnError;
 
   constructor(readonly ms: number, method: string, url: string) {
-    this.error = new CairnError('NETWORK_ERROR', `no complete answer within ${ms / 1000} s (--registry-timeout)`, { where: `${method} ${redactUrl(url)}` });
+    this.error = new CairnError('NETWORK_ERROR', `no complete answer within ${ms / 1000} s`, { where: `${method} ${redactUrl(url)}`, details: { reason: 'timeout', seconds: ms / 1000 } });
     this.timer = setTimeout(() => this.controller.abort(this.error), ms);
     this.timer.unref();
   }

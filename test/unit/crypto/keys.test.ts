@@ -64,7 +64,9 @@ describe('key loading', () => {
       const key = loadPrivateKey(text, { password: 'hunter2' });
       const pub = loadPublicKey(read(`in-toto-python/tests/pems/${t}_public.pem`));
       assert.equal(key.publicKey.fingerprint, pub.fingerprint);
-      assertCairnErrorSync(() => loadPrivateKey(text, { where: 'k.pem' }), 'KEY_INVALID', /k\.pem: .*encrypted.*--password-env/);
+      // the flag (--password-env) is the CLI's hint for this reason (src/cli/hints.ts), not the library's words
+      const e = assertCairnErrorSync(() => loadPrivateKey(text, { where: 'k.pem' }), 'KEY_INVALID', /k\.pem: .*encrypted.*no passphrase/);
+      assert.equal(e.details?.['reason'], 'passphrase-missing');
       assertCairnErrorSync(() => loadPrivateKey(text, { password: 'wrong' }), 'KEY_INVALID', /passphrase/);
     }
   });

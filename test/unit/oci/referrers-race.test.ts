@@ -187,7 +187,7 @@ describe('tag-schema writers racing for one index', () => {
     assert.deepEqual(await indexed(), [rx.digest, ry.digest].sort());
   });
 
-  it('past its time budget, a writer whose own entry is still overwritten fails and names --repair', async () => {
+  it('past its time budget, a writer whose own entry is still overwritten fails and asks for a repair', async () => {
     const { shared, make, writer, subject } = await setup('budget');
     const [ry, rx] = [await make(), await make()];
     await shared.tag(ry, referrerTag(subject.digest as Sha, ry.digest as Sha));
@@ -198,7 +198,8 @@ describe('tag-schema writers racing for one index', () => {
       await write(desc, tag);
       if (tag === referrersTag(subject.digest as Sha)) await shared.tag(stale, tag); // forever
     };
-    await assert.rejects(addReferrer(x, subject, rx, { settleMs: 0.1, budgetMs: 30 }), (e: Error & { code?: string }) => e.code === 'REGISTRY_ERROR' && /discover --repair/.test(e.message));
+    // the library says what to do (reason); the CLI names the flag (src/cli/hints.ts: cairn discover --repair)
+    await assert.rejects(addReferrer(x, subject, rx, { settleMs: 0.1, budgetMs: 30 }), (e: Error & { code?: string; details?: Record<string, unknown> }) => e.code === 'REGISTRY_ERROR' && /repair the index/.test(e.message) && e.details?.['reason'] === 'referrers-index-contended' && e.details?.['subject'] === subject.digest);
   });
 
   it('adding a referrer the index already lists writes nothing', async () => {

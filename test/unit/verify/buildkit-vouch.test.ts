@@ -4,8 +4,8 @@ import { generateKey, keyDict, type PrivateKey } from '../../../src/crypto/index
 import { makeStatement, signMetablock, signStatement, type SignedDocument } from '../../../src/intoto/index.js';
 import { MemoryStore, type Store } from '../../../src/oci/index.js';
 import { attach } from '../../../src/attest/index.js';
-import { verifyImage } from '../../../src/policy/index.js';
-import { vouchedBody } from '../../../src/policy/vouch.js';
+import { verifyImage } from '../../../src/image-verify/index.js';
+import { vouchedBody } from '../../../src/verify/vouch.js';
 import { loadSigstoreTrustedRoot, type SigstoreTrustedRoot } from '../../../src/sigstore/index.js';
 import type { Descriptor, Platform } from '../../../src/schema/index.js';
 import { digestOf } from '../../../src/digest/index.js';
