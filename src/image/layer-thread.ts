@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { CairnError, type ErrorCode } from '../errors.js';
+import { errorFromWire, errorToWire, Thread, type WireError } from '../threads/index.js';
 import type { Budget, LayerParserPort, ParsedLayer } from './layer-parse.js';
 import type { Limits } from './types.js';
 
@@ -29,25 +28,10 @@ export type FromLayerWorker =
   | { t: 'done'; parsed: ParsedLayer; budget: Budget }
   | { t: 'error'; error: WireError };
 
-/** A CairnError (or anything else thrown) as it crosses threads. */
-export interface WireError {
-  code?: ErrorCode;
-  message: string;
-  where?: string;
-}
+// The error the same bytes gave on the worker (src/threads/errors.ts).
+const fromWire = (e: WireError): Error => errorFromWire(e, 'layer');
 
-/** Rebuilds a CairnError sent by the worker (message and location as thrown there). */
-export function fromWire(e: WireError): Error {
-  if (!e.code) return new CairnError('INTERNAL', `layer thread failed: ${e.message}`);
-  const prefix = e.where ? `${e.where}: ` : '';
-  const message = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-  return new CairnError(e.code, message, e.where ? { where: e.where } : {});
-}
-
-const spawn = (): Worker => new Worker(new URL('./layer-worker.js', import.meta.url));
-
-/** A layer thread started ahead of need (warmLayerThread), until a LayerThread takes it. */
-let warm: { worker: Worker; exited: boolean } | undefined;
+const ENTRY = (): URL => new URL('./layer-worker.js', import.meta.url);
 
 /**
  * Starts the layer thread ahead of the first big layer, so that its start-up (40-80 ms: a new
@@ -55,53 +39,26 @@ let warm: { worker: Worker; exited: boolean } | undefined;
  * The next LayerThread takes it; unused, it does not keep the process alive.
  */
 export function warmLayerThread(): void {
-  if (warm) return;
-  const w = { worker: spawn(), exited: false };
-  w.worker.unref();
-  w.worker.once('exit', () => (w.exited = true));
-  w.worker.on('error', () => undefined); // a LayerThread that takes it sees the exit
-  warm = w;
+  Thread.warm(ENTRY(), 'layer');
 }
 
-function takeWarm(): Worker | undefined {
-  const w = warm;
-  warm = undefined;
-  if (!w || w.exited) return undefined;
-  w.worker.ref();
-  return w.worker;
-}
+type LayerWorker = Thread<ToLayerWorker, FromLayerWorker>;
 
 /** One worker thread that reads the big layers of one image, one layer at a time. */
 export class LayerThread {
-  private worker: Worker | undefined;
+  private worker: LayerWorker | undefined;
   private readonly ring = new SharedArrayBuffer(SLOT * SLOTS);
-  private listener: ((m: FromLayerWorker) => void) | undefined;
-  private failure: Error | undefined;
 
   /** A parser for the next layer, running on the worker. */
   parser(limits: Limits, budget: Budget): LayerParserPort {
-    const worker = this.start();
-    return new ThreadedParser(worker, this.ring, (fn) => (this.listener = fn), () => this.failure, limits, budget);
+    this.worker ??= Thread.start(ENTRY(), 'layer');
+    return new ThreadedParser(this.worker, this.ring, limits, budget);
   }
 
   /** Stops the worker (after the last layer, or on failure). */
   close(): void {
-    void this.worker?.terminate();
+    this.worker?.close();
     this.worker = undefined;
-  }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const w = takeWarm() ?? spawn();
-    w.on('message', (m: FromLayerWorker) => this.listener?.(m));
-    const fail = (err: Error) => {
-      this.failure = new CairnError('INTERNAL', `layer thread failed: ${err.message}`, { cause: err });
-      this.listener?.({ t: 'error', error: { message: err.message } });
-    };
-    w.on('error', fail);
-    w.on('exit', () => fail(new Error('exited')));
-    this.worker = w;
-    return w;
   }
 }
 
@@ -127,15 +84,14 @@ class ThreadedParser implements LayerParserPort {
   private synced: (() => void) | undefined;
 
   constructor(
-    private readonly worker: Worker,
+    private readonly worker: LayerWorker,
     ring: SharedArrayBuffer,
-    listen: (fn: (m: FromLayerWorker) => void) => void,
-    private readonly failure: () => Error | undefined,
     limits: Limits,
     private readonly budget: Budget,
   ) {
     this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(ring, i * SLOT, SLOT));
-    listen((m) => this.onMessage(m));
+    // a lost thread fails the layer as an error from the worker would (fails closed)
+    worker.listen({ message: (m) => this.onMessage(m), failed: (err) => this.onMessage({ t: 'error', error: errorToWire(err) }) });
     this.post({ t: 'start', limits, budget: { ...budget }, ring });
   }
 
@@ -195,9 +151,7 @@ class ThreadedParser implements LayerParserPort {
   }
 
   private post(m: ToLayerWorker): void {
-    const failed = this.failure();
-    if (failed) throw failed;
-    this.worker.postMessage(m);
+    this.worker.post(m);
   }
 
   private onMessage(m: FromLayerWorker): void {

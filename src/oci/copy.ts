@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
+import { mapLimit } from '../threads/index.js';
 import { isManifestType } from './mediatypes.js';
 import { childrenOf, fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
 import { listReferrers, readReferrersIndex } from './referrers.js';
@@ -77,7 +78,7 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
 
   const copyManifest = async (desc: Descriptor): Promise<void> => {
     const node = await fetchManifestNode(src, desc);
-    await inBatches(childrenOf(node), options.concurrency ?? 4, copyNode);
+    await mapLimit(childrenOf(node), options.concurrency ?? 4, copyNode);
     if (await dst.exists(desc)) result.skipped++;
     else {
       await dst.push(desc, node.bytes);
@@ -122,14 +123,6 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     result.referrers++;
   }
   return result;
-}
-
-async function inBatches<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function counter(onBytes: (n: number) => void): Transform {
