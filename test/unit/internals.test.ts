@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { constants, createGunzip, gzipSync } from 'node:zlib';
+import yargs from 'yargs';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 // Private internals of dependencies that Cairn relies on for speed, each kept only because
@@ -71,5 +72,24 @@ describe('private internals relied on for speed', () => {
     assert.equal(inLeft, 0, 'all input taken');
     assert.ok(out.subarray(0, out.length - outLeft!).equals(data));
     stream.close();
+  });
+
+  // docs/bench.md change 2: yargs renders every command's whole help text in case the handler
+  // fails (command.js calls usage.cacheHelpMessage); Cairn never shows help on a failure, so
+  // src/cli/main.ts (skipHelpCache) replaces it: 35-40 ms of CPU on `cairn key show` (issue 14,
+  // 30 runs alternated: 159 against 197 ms median CPU).
+  it('yargs: running a command calls usage.cacheHelpMessage, reached through getInternalMethods', async () => {
+    exactPin('yargs');
+    let cached = 0;
+    let ran = false;
+    const parser = yargs(['go']).command('go', 'a command', () => undefined, () => {
+      ran = true;
+    });
+    const usage = (parser as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage: () => void } } }).getInternalMethods().getUsageInstance();
+    assert.equal(typeof usage.cacheHelpMessage, 'function');
+    usage.cacheHelpMessage = () => void cached++;
+    await parser.parseAsync();
+    assert.ok(ran, 'the command ran');
+    assert.ok(cached > 0, 'yargs still caches help through this method when a command runs');
   });
 });
