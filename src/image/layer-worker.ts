@@ -1,6 +1,6 @@
-import { errorToWire, parentLine } from '../threads/index.js';
+import { errorToWire, parentLine, ringSlot } from '../threads/index.js';
 import { INFLATE_CHUNK, LayerParser, type Budget } from './layer-parse.js';
-import { SLOT, type FromLayerWorker, type ToLayerWorker } from './layer-thread.js';
+import type { FromLayerWorker, ToLayerWorker } from './layer-thread.js';
 
 // The layer thread (see layer-thread.ts): decompresses and parses one layer at a time with the
 // same LayerParser the main thread uses, acknowledging each batch; after an error it reports once and ignores
@@ -35,7 +35,7 @@ parent.onMessage((m) => {
   try {
     if (m.t === 'data') {
       // the slot is free again once this returns: nothing of it is kept
-      parser.push(Buffer.from(ring!, m.slot * SLOT, m.len));
+      parser.push(ringSlot(ring!, m.slot, m.len));
       send({ t: 'ack', slot: m.slot });
     } else {
       const parsed = parser.finishSync();

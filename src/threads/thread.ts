@@ -1,4 +1,4 @@
-import { parentPort, Worker, workerData, type Transferable } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { CairnError } from '../errors.js';
 
 // The only code that starts threads or talks to the thread that started it (node:worker_threads).
@@ -19,8 +19,6 @@ export interface ThreadEvents<Out> {
 export interface ThreadOptions {
   /** The thread's workerData (cloned). */
   data?: unknown;
-  /** Objects moved to the thread with its data (MessagePorts). */
-  transfer?: Transferable[];
 }
 
 /** A worker thread running the module at `entry`; `name` says what it does, in errors. */
@@ -31,13 +29,13 @@ export class Thread<In, Out> {
   private closed = false;
 
   private constructor(entry: URL, private readonly name: string, options: ThreadOptions) {
-    this.worker = new Worker(entry, { workerData: options.data, ...(options.transfer ? { transferList: options.transfer } : {}) });
+    this.worker = new Worker(entry, { workerData: options.data });
     this.worker.on('message', (m: Out) => this.events?.message(m));
     this.worker.on('error', (err) => this.fail(err.message, err));
     this.worker.on('exit', () => this.fail('it exited'));
   }
 
-  /** Starts a thread, or takes the one warmThread started for this entry (when there is no data). */
+  /** Starts a thread, or takes the one Thread.warm started for this entry (when there is no data). */
   static start<In, Out>(entry: URL, name: string, options: ThreadOptions = {}): Thread<In, Out> {
     if (options.data === undefined) {
       const w = warmed.get(entry.href);
@@ -69,9 +67,9 @@ export class Thread<In, Out> {
   }
 
   /** Posts a message; throws the thread's failure if it is gone. */
-  post(m: In, transfer?: Transferable[]): void {
+  post(m: In): void {
     if (this.failure) throw this.failure;
-    this.worker.postMessage(m, transfer);
+    this.worker.postMessage(m);
   }
 
   /** Stops the thread; nothing is reported after this. */
