@@ -26,7 +26,7 @@ export type FromLayerWorker =
   | { t: 'error'; error: WireError };
 
 // The error the same bytes gave on the worker (src/threads/errors.ts).
-const fromWire = (e: WireError): Error => errorFromWire(e, 'layer');
+const layerError = (e: WireError): Error => errorFromWire(e, 'layer');
 
 const ENTRY = (): URL => new URL('./layer-worker.js', import.meta.url);
 
@@ -87,7 +87,7 @@ class ThreadedParser implements LayerParserPort {
 
   finish(): Promise<ParsedLayer> {
     this.reported = true;
-    if (this.error) return Promise.reject(fromWire(this.error));
+    if (this.error) return Promise.reject(layerError(this.error));
     this.ring.flush();
     return new Promise<ParsedLayer>((resolve, reject) => {
       this.result = { resolve, reject };
@@ -97,10 +97,10 @@ class ThreadedParser implements LayerParserPort {
 
   earlierError(): Promise<unknown> {
     if (this.reported) return Promise.resolve(undefined);
-    if (this.error) return Promise.resolve(fromWire(this.error));
+    if (this.error) return Promise.resolve(layerError(this.error));
     this.ring.flush();
     return new Promise((resolve) => {
-      this.synced = () => resolve(this.error ? fromWire(this.error) : undefined);
+      this.synced = () => resolve(this.error ? layerError(this.error) : undefined);
       this.post({ t: 'sync' });
     });
   }
@@ -109,7 +109,7 @@ class ThreadedParser implements LayerParserPort {
   private thrown(): Error | undefined {
     if (!this.error) return undefined;
     this.reported = true;
-    return fromWire(this.error);
+    return layerError(this.error);
   }
 
   private post(m: ToLayerWorker): void {
@@ -128,7 +128,7 @@ class ThreadedParser implements LayerParserPort {
       this.error ??= m.error;
       this.ring.release();
       this.synced?.();
-      this.result?.reject(fromWire(m.error));
+      this.result?.reject(layerError(m.error));
     }
   }
 }
