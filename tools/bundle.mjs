@@ -3,9 +3,10 @@
 // (yargs, zod, Cairn) saves about 100 ms per command, and the code cache another 35-70 ms
 // (parsing and compiling), on node 20, which has no built-in compile cache: every pipeline step
 // pays start-up, so it matters. The CLI's lazy imports stay lazy inside the bundle (esbuild
-// initialises a module on its first import). The worker threads are bundles of their own,
-// loaded by URL relative to the code that starts them. The library (`import ... from 'cairn'`)
-// stays unbundled in dist/src.
+// initialises a module on its first import). The worker threads (all started by src/threads,
+// from a URL relative to the module that asks for them) are bundles of their own next to
+// cli.cjs, or the thread loader that runs their module from cli.cjs; in the library
+// (`import ... from 'cairn'`), unbundled in dist/src, the same URLs name the files there.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,7 @@ await build({
   define: { 'import.meta.url': '__cairnUrl' },
   banner: { js: "const __cairnUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// one entry per thread module that src/threads starts (new URL('./<name>-worker.js', import.meta.url))
 await build({
   ...common,
   entryPoints: {

@@ -1,5 +1,6 @@
 import { CairnError, isCairnError } from '../errors.js';
 import { fetchManifestNode, fetchVerified, listReferrers, type ReadOnlyStore } from '../oci/index.js';
+import { mapLimit } from '../threads/index.js';
 import { readSignedDocument, type Step } from '../intoto/index.js';
 import {
   ANNOTATION_PREDICATE_TYPE,
@@ -76,7 +77,7 @@ export class ReferrersEvidenceSource implements EvidenceSource {
     const covered = this.expected?.some((s) => s.name === step.name && s.expected_predicate_type === step.expected_predicate_type);
     const all = await this.listing(covered ? this.expected! : [step]);
     const relevant = all.filter((r) => isFor(r.descriptor, step));
-    return mapLimited(relevant, this.options.concurrency ?? 8, (r) => this.fetchItem(r));
+    return mapLimit(relevant, this.options.concurrency ?? 8, (r) => this.fetchItem(r));
   }
 
   // The referrers that may serve one of `steps` (all in-toto ones for null), listed once per set of steps.
@@ -161,15 +162,3 @@ function isFor(d: Descriptor, step: Step): boolean {
   return step.expected_predicate_type !== undefined && a[ANNOTATION_PREDICATE_TYPE] === step.expected_predicate_type;
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

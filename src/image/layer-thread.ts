@@ -1,19 +1,15 @@
-import { Worker } from 'node:worker_threads';
-import { CairnError, type ErrorCode } from '../errors.js';
+import { errorFromWire, errorToWire, newRing, RingWriter, Thread, type WireError } from '../threads/index.js';
 import type { Budget, LayerParserPort, ParsedLayer } from './layer-parse.js';
 import type { Limits } from './types.js';
 
 // A big layer is decompressed, parsed and hashed (diff_id, tar, file hashes: two sha256 passes
 // and the inflate) on a worker thread, so that this work overlaps the main thread's own work on
 // the same layer: the download and the blob digest. The bytes, as stored, are copied (the
-// HTTP client owns its buffers) into a ring of 1 MiB slots of shared memory, reused for the
-// whole image (no allocation, no page faults), and only slot numbers are posted; the worker
-// frees a slot once it has parsed it and answers with the layer's changes, or with the error
-// the same bytes give on this thread. The worker trusts nothing: it only sees bytes the main
+// HTTP client owns its buffers) into a ring of shared memory (src/threads/ring.ts), reused for
+// the whole image, and only slot numbers are posted; the worker frees a slot once it has
+// parsed it and answers with the layer's changes, or with the error the same bytes give on
+// this thread. The worker trusts nothing: it only sees bytes the main
 // thread is still verifying, and its answer is used only once the blob digest has matched.
-
-export const SLOT = 1024 * 1024;
-const SLOTS = 8;
 
 /** Messages to the worker. */
 export type ToLayerWorker =
@@ -29,25 +25,10 @@ export type FromLayerWorker =
   | { t: 'done'; parsed: ParsedLayer; budget: Budget }
   | { t: 'error'; error: WireError };
 
-/** A CairnError (or anything else thrown) as it crosses threads. */
-export interface WireError {
-  code?: ErrorCode;
-  message: string;
-  where?: string;
-}
+// The error the same bytes gave on the worker (src/threads/errors.ts).
+const layerError = (e: WireError): Error => errorFromWire(e, 'layer');
 
-/** Rebuilds a CairnError sent by the worker (message and location as thrown there). */
-export function fromWire(e: WireError): Error {
-  if (!e.code) return new CairnError('INTERNAL', `layer thread failed: ${e.message}`);
-  const prefix = e.where ? `${e.where}: ` : '';
-  const message = prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-  return new CairnError(e.code, message, e.where ? { where: e.where } : {});
-}
-
-const spawn = (): Worker => new Worker(new URL('./layer-worker.js', import.meta.url));
-
-/** A layer thread started ahead of need (warmLayerThread), until a LayerThread takes it. */
-let warm: { worker: Worker; exited: boolean } | undefined;
+const ENTRY = (): URL => new URL('./layer-worker.js', import.meta.url);
 
 /**
  * Starts the layer thread ahead of the first big layer, so that its start-up (40-80 ms: a new
@@ -55,122 +36,59 @@ let warm: { worker: Worker; exited: boolean } | undefined;
  * The next LayerThread takes it; unused, it does not keep the process alive.
  */
 export function warmLayerThread(): void {
-  if (warm) return;
-  const w = { worker: spawn(), exited: false };
-  w.worker.unref();
-  w.worker.once('exit', () => (w.exited = true));
-  w.worker.on('error', () => undefined); // a LayerThread that takes it sees the exit
-  warm = w;
+  Thread.warm(ENTRY(), 'layer');
 }
 
-function takeWarm(): Worker | undefined {
-  const w = warm;
-  warm = undefined;
-  if (!w || w.exited) return undefined;
-  w.worker.ref();
-  return w.worker;
-}
+type LayerWorker = Thread<ToLayerWorker, FromLayerWorker>;
 
 /** One worker thread that reads the big layers of one image, one layer at a time. */
 export class LayerThread {
-  private worker: Worker | undefined;
-  private readonly ring = new SharedArrayBuffer(SLOT * SLOTS);
-  private listener: ((m: FromLayerWorker) => void) | undefined;
-  private failure: Error | undefined;
+  private worker: LayerWorker | undefined;
+  private readonly ring = newRing();
 
   /** A parser for the next layer, running on the worker. */
   parser(limits: Limits, budget: Budget): LayerParserPort {
-    const worker = this.start();
-    return new ThreadedParser(worker, this.ring, (fn) => (this.listener = fn), () => this.failure, limits, budget);
+    this.worker ??= Thread.start(ENTRY(), 'layer');
+    return new ThreadedParser(this.worker, this.ring, limits, budget);
   }
 
   /** Stops the worker (after the last layer, or on failure). */
   close(): void {
-    void this.worker?.terminate();
+    this.worker?.close();
     this.worker = undefined;
   }
-
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const w = takeWarm() ?? spawn();
-    w.on('message', (m: FromLayerWorker) => this.listener?.(m));
-    const fail = (err: Error) => {
-      this.failure = new CairnError('INTERNAL', `layer thread failed: ${err.message}`, { cause: err });
-      this.listener?.({ t: 'error', error: { message: err.message } });
-    };
-    w.on('error', fail);
-    w.on('exit', () => fail(new Error('exited')));
-    this.worker = w;
-    return w;
-  }
-}
-
-// Copies `source` into `target` at `at`; returns the bytes copied. Buffer#fill with a buffer as
-// long as the range is one memcpy, while Buffer#copy into shared memory goes through V8's
-// atomic-safe byte copy (3x the CPU time here: 0.25 s per GiB).
-function copyInto(target: Buffer, at: number, source: Buffer): number {
-  target.fill(source, at, at + source.length);
-  return source.length;
 }
 
 class ThreadedParser implements LayerParserPort {
-  private readonly slots: Buffer[];
-  /** Slots the worker has not given back yet, in the order they were sent. */
-  private busy = 0;
-  private slot = 0;
-  private fill = 0;
+  private readonly ring: RingWriter;
   private error: WireError | undefined;
   /** The error was thrown from push or finish (so the caller has it). */
   private reported = false;
-  private wake: (() => void) | undefined;
   private result: { resolve: (p: ParsedLayer) => void; reject: (e: unknown) => void } | undefined;
   private synced: (() => void) | undefined;
 
   constructor(
-    private readonly worker: Worker,
+    private readonly worker: LayerWorker,
     ring: SharedArrayBuffer,
-    listen: (fn: (m: FromLayerWorker) => void) => void,
-    private readonly failure: () => Error | undefined,
     limits: Limits,
     private readonly budget: Budget,
   ) {
-    this.slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(ring, i * SLOT, SLOT));
-    listen((m) => this.onMessage(m));
+    this.ring = new RingWriter(ring, (slot, len) => this.post({ t: 'data', slot, len }), () => this.thrown());
+    // a lost thread fails the layer as an error from the worker would (fails closed)
+    worker.listen({ message: (m) => this.onMessage(m), failed: (err) => this.onMessage({ t: 'error', error: errorToWire(err) }) });
     this.post({ t: 'start', limits, budget: { ...budget }, ring });
   }
 
   push(chunk: Buffer): void | Promise<void> {
-    if (this.error) {
-      this.reported = true;
-      throw fromWire(this.error);
-    }
-    return this.copy(chunk, 0);
-  }
-
-  // Copies into free slots, sending each one as it fills; waits for the worker when none is free.
-  private copy(chunk: Buffer, from: number): void | Promise<void> {
-    for (let off = from; off < chunk.length;) {
-      if (this.busy === SLOTS) {
-        return new Promise<void>((resolve) => (this.wake = resolve)).then(() => {
-          if (this.error) {
-            this.reported = true;
-            throw fromWire(this.error);
-          }
-          return this.copy(chunk, off);
-        });
-      }
-      const n = copyInto(this.slots[this.slot]!, this.fill, chunk.subarray(off, off + SLOT - this.fill));
-      this.fill += n;
-      off += n;
-      if (this.fill === SLOT) this.send();
-    }
-    return undefined;
+    const err = this.thrown();
+    if (err) throw err;
+    return this.ring.write(chunk);
   }
 
   finish(): Promise<ParsedLayer> {
     this.reported = true;
-    if (this.error) return Promise.reject(fromWire(this.error));
-    if (this.fill > 0) this.send();
+    if (this.error) return Promise.reject(layerError(this.error));
+    this.ring.flush();
     return new Promise<ParsedLayer>((resolve, reject) => {
       this.result = { resolve, reject };
       this.post({ t: 'end' });
@@ -179,31 +97,28 @@ class ThreadedParser implements LayerParserPort {
 
   earlierError(): Promise<unknown> {
     if (this.reported) return Promise.resolve(undefined);
-    if (this.error) return Promise.resolve(fromWire(this.error));
-    if (this.fill > 0) this.send();
+    if (this.error) return Promise.resolve(layerError(this.error));
+    this.ring.flush();
     return new Promise((resolve) => {
-      this.synced = () => resolve(this.error ? fromWire(this.error) : undefined);
+      this.synced = () => resolve(this.error ? layerError(this.error) : undefined);
       this.post({ t: 'sync' });
     });
   }
 
-  private send(): void {
-    this.post({ t: 'data', slot: this.slot, len: this.fill });
-    this.busy += 1;
-    this.slot = (this.slot + 1) % SLOTS;
-    this.fill = 0;
+  // The worker's error, to throw from push (then the caller has it).
+  private thrown(): Error | undefined {
+    if (!this.error) return undefined;
+    this.reported = true;
+    return layerError(this.error);
   }
 
   private post(m: ToLayerWorker): void {
-    const failed = this.failure();
-    if (failed) throw failed;
-    this.worker.postMessage(m);
+    this.worker.post(m);
   }
 
   private onMessage(m: FromLayerWorker): void {
     if (m.t === 'ack') {
-      this.busy -= 1;
-      this.release();
+      this.ring.freed();
     } else if (m.t === 'synced') {
       this.synced?.();
     } else if (m.t === 'done') {
@@ -211,15 +126,9 @@ class ThreadedParser implements LayerParserPort {
       this.result?.resolve(m.parsed);
     } else {
       this.error ??= m.error;
-      this.release();
+      this.ring.release();
       this.synced?.();
-      this.result?.reject(fromWire(m.error));
+      this.result?.reject(layerError(m.error));
     }
-  }
-
-  private release(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }

@@ -1,6 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { errorToWire, parentLine, ringSlot } from '../threads/index.js';
 import { INFLATE_CHUNK, LayerParser, type Budget } from './layer-parse.js';
-import { SLOT, type FromLayerWorker, type ToLayerWorker, type WireError } from './layer-thread.js';
+import type { FromLayerWorker, ToLayerWorker } from './layer-thread.js';
 
 // The layer thread (see layer-thread.ts): decompresses and parses one layer at a time with the
 // same LayerParser the main thread uses, acknowledging each batch; after an error it reports once and ignores
@@ -12,14 +12,10 @@ let failed = false;
 /** Where gzip decodes to, for every layer. */
 const scratch = Buffer.allocUnsafe(INFLATE_CHUNK);
 
-const send = (m: FromLayerWorker): void => parentPort!.postMessage(m);
+const parent = parentLine<ToLayerWorker, FromLayerWorker>();
+const send = (m: FromLayerWorker): void => parent.post(m);
 
-function wire(err: unknown): WireError {
-  const e = err as { code?: WireError['code']; message?: string; where?: string };
-  return { code: e.code, message: e.message ?? String(err), where: e.where };
-}
-
-parentPort!.on('message', (m: ToLayerWorker) => {
+parent.onMessage((m) => {
   if (m.t === 'start') {
     budget = m.budget;
     parser = new LayerParser(m.limits, budget, scratch);
@@ -39,7 +35,7 @@ parentPort!.on('message', (m: ToLayerWorker) => {
   try {
     if (m.t === 'data') {
       // the slot is free again once this returns: nothing of it is kept
-      parser.push(Buffer.from(ring!, m.slot * SLOT, m.len));
+      parser.push(ringSlot(ring!, m.slot, m.len));
       send({ t: 'ack', slot: m.slot });
     } else {
       const parsed = parser.finishSync();
@@ -47,6 +43,6 @@ parentPort!.on('message', (m: ToLayerWorker) => {
     }
   } catch (err) {
     failed = true;
-    send({ t: 'error', error: wire(err) });
+    send({ t: 'error', error: errorToWire(err) });
   }
 });

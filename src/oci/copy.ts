@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
 import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
+import { mapLimit } from '../threads/index.js';
 import { isManifestType } from './mediatypes.js';
 import { fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
 import { childrenToCopy, type Omission } from './omissions.js';
@@ -88,7 +89,7 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     const omittedBefore = result.omitted.length;
     const children = await childrenToCopy(src, node, result.omitted);
     for (const omission of result.omitted.slice(omittedBefore)) emit({ kind: 'omitted', omission });
-    await inBatches(children, options.concurrency ?? 4, copyNode);
+    await mapLimit(children, options.concurrency ?? 4, copyNode);
     if (await dst.exists(desc)) result.skipped++;
     else {
       await dst.push(desc, node.bytes);
@@ -100,7 +101,7 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       // An OCI layout (or a registry with the API) may still hold a fallback index written by
       // another tool (oras copy, sigstore-js): its referrers are carried too.
       if (isReferrerLister(src)) for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!found.some((f) => f.digest === d.digest)) found.push(d);
-      await inBatches(found, options.concurrency ?? 4, copyNode);
+      await mapLimit(found, options.concurrency ?? 4, copyNode);
       await copyCosignTags(desc);
       // One index update per subject, not one per referrer.
       await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions);
@@ -133,14 +134,6 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     result.referrers++;
   }
   return result;
-}
-
-async function inBatches<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function counter(onBytes: (n: number) => void): Transform {

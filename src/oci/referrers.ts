@@ -1,5 +1,6 @@
 import { CairnError, isCairnError } from '../errors.js';
 import { digestHex, type Digest } from '../digest/index.js';
+import { mapLimit } from '../threads/index.js';
 import type { Descriptor, Index } from '../schema/index.js';
 import { isReferrerLister, isTagLister, MAX_REFERRERS, type ReadOnlyStore } from './store.js';
 import { isIndexType } from './mediatypes.js';
@@ -166,17 +167,12 @@ export async function mergeTagged(store: ReadOnlyStore, subject: Descriptor, kno
   if (missing.length > max) throw tooMany(store, subject, max);
   const found: (Descriptor | undefined)[] = missing.map((t) => memo?.found.get(t));
   const todo = missing.map((_, i) => i).filter((i) => !found[i]);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let j = next++; j < todo.length; j = next++) {
-      const i = todo[j] as number;
-      const tag = missing[i] as string;
-      found[i] = await readTagged(store, subject, tag);
-      if (found[i]) memo?.found.set(tag, found[i] as Descriptor);
-      else memo?.dead.add(tag);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(TAG_READS, todo.length) }, worker));
+  await mapLimit(todo, TAG_READS, async (i) => {
+    const tag = missing[i] as string;
+    found[i] = await readTagged(store, subject, tag);
+    if (found[i]) memo?.found.set(tag, found[i] as Descriptor);
+    else memo?.dead.add(tag);
+  });
   const out = [...known];
   for (const d of found) if (d && !out.some((k) => k.digest === d.digest)) out.push(d);
   if (out.length > max) throw tooMany(store, subject, max);

@@ -6,14 +6,16 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { encodeKeyPair, generateKey, keyDict } from '../../src/crypto/index.js';
 import { linkFileName, makeLink, serializeDocument, signLink, signMetablock, type ArtifactMap } from '../../src/intoto/index.js';
-import { POOL_MIN_BYTES, type FromExamineWorker, type ToExamineWorker } from '../../src/verify/examine-pool.js';
+import { POOL_MIN_BYTES, type ExamineJob, type ExamineResult } from '../../src/verify/examine-pool.js';
+import type { FromPoolThread, PoolThreadData, ToPoolThread } from '../../src/threads/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { runBounded } from '../helpers/spawn.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 // Links of 8 MiB and more are examined on worker threads of the bundled CLI (a thread loads
 // the CLI bundle with its code cache, tools/thread-loader.mjs). Verification over such links
-// passes, and fails when one of them was altered after signing.
+// passes, and fails when one of them was altered after signing. (The thread protocol is the one
+// pool of src/threads since issue 14: jobs as { index, job }, answers as { index, ok, value }.)
 
 const N = 40_000;
 
@@ -56,23 +58,23 @@ describe('verify with links big enough for the worker threads', { timeout: 180_0
   });
 
   it('answers jobs from the bundled thread loader', async () => {
-    const control = new SharedArrayBuffer(4);
-    const worker = new Worker(join(REPO_ROOT, 'dist', 'bundle', 'examine-worker.js'), { workerData: { control } });
+    const data: PoolThreadData = { control: new SharedArrayBuffer(4), stopOnFailure: false };
+    const worker = new Worker(join(REPO_ROOT, 'dist', 'bundle', 'examine-worker.js'), { workerData: data });
     try {
       const dir = tmpDir();
       const alice = generateKey('ed25519');
       const path = join(dir, 'x.link');
       writeFileSync(path, serializeDocument(await signLink(makeLink({ name: 'x', products: { a: { sha256: 'ab' } } }), [alice], 'dsse')));
-      const job: ToExamineWorker = { index: 0, item: { origin: { store: 'directory', path }, unopened: { path, bundle: true, size: 1 } }, keys: [alice.publicKey] };
-      const answer = new Promise<FromExamineWorker>((resolve, reject) => {
+      const job: ToPoolThread<ExamineJob> = { index: 0, job: { item: { origin: { store: 'directory', path }, unopened: { path, bundle: true, size: 1 } }, keys: [{ ...alice.publicKey, certificate: undefined }] } };
+      const answer = new Promise<FromPoolThread<ExamineResult>>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
       });
-      worker.postMessage({ ...job, keys: job.keys.map((k) => ({ ...k, certificate: undefined })) });
+      worker.postMessage(job);
       const m = await answer;
-      assert.ok(m.ok && m.items);
-      assert.deepEqual(m.items[0]!.signers, [alice.publicKey.fingerprint]);
-      assert.deepEqual([...m.items[0]!.body!.products], [['a', 'ab']]);
+      assert.ok(m.ok && m.value);
+      assert.deepEqual(m.value[0]!.signers, [alice.publicKey.fingerprint]);
+      assert.deepEqual([...m.value[0]!.body!.products], [['a', 'ab']]);
     } finally {
       await worker.terminate();
     }

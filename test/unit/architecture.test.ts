@@ -16,7 +16,7 @@ const SRC = join(REPO_ROOT, 'src');
 /** Layer of each top-level module; a module may import only modules of a lower layer. */
 const LAYER: Record<string, number> = {
   'errors.ts': 0,
-  digest: 1, encoding: 1, disk: 1,
+  digest: 1, encoding: 1, disk: 1, threads: 1,
   schema: 2,
   crypto: 3,
   dsse: 4,
@@ -51,6 +51,9 @@ const OWNER: Record<string, string> = {
   '@sigstore/bundle': 'sigstore',
   '@sigstore/core': 'sigstore',
   '@sigstore/protobuf-specs': 'sigstore',
+  // threads are started and spoken to in one place (issue 14): domain code calls a plain async function
+  'node:worker_threads': 'threads',
+  worker_threads: 'threads',
 };
 
 function sources(dir: string): string[] {

@@ -1,4 +1,5 @@
 import { isCairnError } from '../../errors.js';
+import { mapLimit } from '../../threads/index.js';
 import { fetchManifestNode, fetchVerified, isIndexType, type ReadOnlyStore } from '../../oci/index.js';
 import type { Descriptor, Index } from '../../schema/index.js';
 import { announcedPredicateType, conventionOf, INTOTO_STATEMENT_LAYER, manifestArtifactType, type Convention, type FoundBy } from './conventions.js';
@@ -131,11 +132,6 @@ export async function discoverEvidence(store: ReadOnlyStore, subject: Descriptor
     const announced = announcedPredicateType(d);
     return !(o.predicateType && announced !== undefined && announced !== o.predicateType);
   });
-  const out: (InspectedItem | undefined)[] = new Array(pre.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < pre.length; i = next++) out[i] = await inspectItem(store, pre[i]!.item, o, pre[i]!.alsoAbout, pre[i]!.platform);
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 8, pre.length) }, worker));
+  const out = await mapLimit(pre, o.concurrency ?? 8, (p) => inspectItem(store, p.item, o, p.alsoAbout, p.platform));
   return out.filter((x): x is InspectedItem => x !== undefined);
 }
