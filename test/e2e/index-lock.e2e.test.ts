@@ -25,6 +25,7 @@ const CAP_MS = 45_000;
 // 3,000 in well under CAP_MS on a quiet 2-core machine; a machine shared by several test suites
 // may reach the cap first, so the floor is lower (the number is printed).
 const MIN_ACKS = 300;
+const MIN_HOLDER_KILLS = 20;
 
 describe('index.json lock under kill -9', () => {
   it('loses no acknowledged update among thousands, with writers killed at random moments', { timeout: 120_000 }, async () => {
@@ -65,7 +66,9 @@ describe('index.json lock under kill -9', () => {
     const started = Date.now();
     let rounds = 1;
     const dirs: string[] = [];
-    while (acked.size < ACKS && Date.now() - started < CAP_MS) {
+    // until both the updates and the kills of a lock holder are enough (a fast machine reached
+    // 3,000 updates in 23 s with only 16 holder kills, too few to say much about the takeover)
+    while ((acked.size < ACKS || holderKills < MIN_HOLDER_KILLS) && Date.now() - started < CAP_MS) {
       await sleep(200 + random() * 500);
       let victim: ChildProcess | undefined;
       if (random() < 0.8) {
@@ -109,6 +112,6 @@ describe('index.json lock under kill -9', () => {
     process.stderr.write(`index.json lock: ${acked.size} acknowledged updates in ${Date.now() - started} ms, ${rounds} layouts, ${kills} kills (${holderKills} of the lock holder), ${lost.length} lost\n`);
     assert.deepEqual(lost, [], `${lost.length} of ${acked.size} acknowledged updates lost`);
     assert.ok(acked.size >= MIN_ACKS, `only ${acked.size} acknowledged updates`);
-    assert.ok(holderKills >= 20, `only ${holderKills} kills of a lock holder`);
+    assert.ok(holderKills >= MIN_HOLDER_KILLS, `only ${holderKills} kills of a lock holder`);
   });
 });
