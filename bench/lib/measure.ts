@@ -59,7 +59,10 @@ export async function measure(cmd: Cmd, runs: number): Promise<Measurement> {
   return { label: cmd.label, runs: times, median: median(times), cpu: median(cpus), maxRssMiB: rss };
 }
 
-/** `node bin/cairn.js ...` as a Cmd argv. */
+/**
+ * `node bin/cairn.js ...` as a Cmd argv. CAIRN_BENCH_BIN names another build's bin/cairn.js, so
+ * that two commits are measured by the same rows in one sitting (before/after tables).
+ */
 export function cairnArgv(...args: string[]): string[] {
-  return [process.execPath, join(REPO_ROOT, 'bin', 'cairn.js'), ...args];
+  return [process.execPath, process.env['CAIRN_BENCH_BIN'] || join(REPO_ROOT, 'bin', 'cairn.js'), ...args];
 }
