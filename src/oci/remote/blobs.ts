@@ -12,8 +12,19 @@ import { discardBody, headerText, type RegistryClient, type RegistryRequest } fr
 
 /** Streams above this size are uploaded in chunks. */
 export const CHUNKED_THRESHOLD = 256 * 1024 * 1024;
-/** Size of one PATCH. */
-export const CHUNK_SIZE = 64 * 1024 * 1024;
+/**
+ * Size of one PATCH. Each chunk is held in memory while it is sent (a PATCH needs its length),
+ * once per blob in flight: with 64 MiB chunks `cairn copy` of four 256 MiB layers between two
+ * registries peaked at 903 MiB (bench row copy-registry); with 8 MiB at 290 MiB, and faster
+ * (5.97 s against 6.49 s).
+ */
+export const CHUNK_SIZE = 8 * 1024 * 1024;
+
+/** How uploadBlob splits a stream (the defaults above; tests make them small). */
+export interface UploadSizes {
+  threshold: number;
+  chunkSize: number;
+}
 
 const pull = (repo: string) => [`repository:${repo}:pull`];
 const push = (repo: string) => [`repository:${repo}:pull,push`];
@@ -69,16 +80,16 @@ function withDigest(location: string, digest: string): string {
 }
 
 /** Uploads a blob; bytes are checked against `desc` on the way (a wrong one aborts the upload). */
-export async function uploadBlob(client: RegistryClient, repo: string, desc: Descriptor, content: Readable | Buffer): Promise<void> {
+export async function uploadBlob(client: RegistryClient, repo: string, desc: Descriptor, content: Readable | Buffer, sizes: UploadSizes = { threshold: CHUNKED_THRESHOLD, chunkSize: CHUNK_SIZE }): Promise<void> {
   let location = await startUpload(client, repo);
   const headers = { 'content-type': 'application/octet-stream' };
-  if (Buffer.isBuffer(content) || desc.size <= CHUNKED_THRESHOLD) {
+  if (Buffer.isBuffer(content) || desc.size <= sizes.threshold) {
     const body = Buffer.isBuffer(content) ? content : content.pipe(verifier(desc, content));
     await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body, scopes: push(repo), ok: [201], transferBytes: desc.size });
     return;
   }
   let offset = 0;
-  for await (const chunk of chunks(content.pipe(verifier(desc, content)), CHUNK_SIZE)) {
+  for await (const chunk of chunks(content.pipe(verifier(desc, content)), sizes.chunkSize)) {
     const range = `${offset}-${offset + chunk.length - 1}`;
     const res = await client.send({ method: 'PATCH', path: location, headers: { ...headers, 'content-range': range, 'content-length': String(chunk.length) }, body: chunk, scopes: push(repo), ok: [202], transferBytes: chunk.length });
     discardBody(res.body);
@@ -106,18 +117,23 @@ function verifier(desc: Descriptor, source: Readable): VerifyingStream {
   return v;
 }
 
-async function* chunks(stream: Readable, size: number): AsyncGenerator<Buffer> {
+/**
+ * The stream in chunks of exactly `size` bytes (the last may be shorter). Each chunk is its own
+ * buffer: what is left over after a chunk is copied out, so that no chunk keeps a larger buffer
+ * alive behind it (a subarray would).
+ */
+export async function* chunks(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let have = 0;
   for await (const c of stream) {
     parts.push(c as Buffer);
     have += (c as Buffer).length;
     while (have >= size) {
-      const all = Buffer.concat(parts);
-      yield all.subarray(0, size);
-      parts = [all.subarray(size)];
+      const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
+      yield all.length === size ? all : Buffer.from(all.subarray(0, size));
+      parts = all.length > size ? [Buffer.from(all.subarray(size))] : [];
       have -= size;
     }
   }
-  if (have > 0) yield Buffer.concat(parts);
+  if (have > 0) yield Buffer.concat(parts, have);
 }
