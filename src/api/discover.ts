@@ -4,7 +4,7 @@ import type { PublicKey } from '../crypto/index.js';
 import type { IdentityPolicy } from '../sigstore/index.js';
 import { openRef, withStores, type StoreAccess } from './access.js';
 import { repositoryOf } from './reference.js';
-import { loadTrustedRoot } from './trust-material.js';
+import { loadTrustedRoot, type TrustedRootSource } from './trust-material.js';
 
 // What is attached to an image, as oras discover shows it (platforms, referrers of referrers),
 // and the evidence every tool attached (Cairn, cosign, Sigstore bundles, BuildKit, notation,
@@ -15,7 +15,7 @@ export type { AttestationVerdict, DiscoveredNode, EvidenceReport, RepairResult }
 /** Keys and a Sigstore trusted root (a file or a pinned reference) to check foreign evidence with. */
 export interface EvidenceTrust {
   keys?: readonly PublicKey[];
-  trustedRoot?: string;
+  trustedRoot?: TrustedRootSource;
 }
 
 /** What discoverImage found. */

@@ -1,4 +1,4 @@
-import { CairnError, isCairnError } from '../errors.js';
+import { CairnError } from '../errors.js';
 import { parseJson } from '../encoding/index.js';
 import { fetchManifestNode, fetchVerified, resolveReference } from '../oci/index.js';
 import type { IdentityPolicy, SigstoreTrustedRoot } from '../sigstore/index.js';
@@ -13,23 +13,18 @@ export type { IdentityPolicy, SigstoreTrustedRoot };
 
 const MAX_TRUSTED_ROOT = 1024 * 1024;
 
-/** Loads a trusted root: `text` is a file, or `REF@sha256:...` / `oci:DIR@sha256:...`. */
-export async function loadTrustedRoot(text: string, access: StoreAccess = {}, read: FileReader = diskReader): Promise<SigstoreTrustedRoot> {
+/** Where a trusted root is: a file, or a reference (which must be pinned by digest). */
+export type TrustedRootSource = { readonly file: string } | { readonly reference: string };
+
+/**
+ * Loads a trusted root. Which of file or reference the user meant is the caller's to decide (the
+ * CLI applies its one rule for flags that take either, src/cli/file-or-reference.ts), so that a
+ * tag is refused as a tag rather than looked for as a file.
+ */
+export async function loadTrustedRoot(source: TrustedRootSource, access: StoreAccess = {}, read: FileReader = diskReader): Promise<SigstoreTrustedRoot> {
   const { loadSigstoreTrustedRoot } = await import('../sigstore/index.js');
-  const looksLikeRef = /@sha256:[0-9a-f]{64}$/.test(text) || text.startsWith('oci:');
-  if (!looksLikeRef) {
-    let bytes;
-    try {
-      bytes = read(text, MAX_TRUSTED_ROOT);
-    } catch (err) {
-      // host/repo:tag is no file: say why a tag is not taken, rather than "no such file"
-      if (isCairnError(err, 'FILE_NOT_FOUND') && /^[^/\s]+[.:][^/\s]*\/[^\s]+$/.test(text)) {
-        throw new CairnError('INVALID_ARGUMENT', 'no such file; a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag', { where: text, details: { reason: 'not-pinned' } });
-      }
-      throw err;
-    }
-    return loadSigstoreTrustedRoot(parseJson(bytes, text), `trusted root ${text}`);
-  }
+  if ('file' in source) return loadSigstoreTrustedRoot(parseJson(read(source.file, MAX_TRUSTED_ROOT), source.file), `trusted root ${source.file}`);
+  const text = source.reference;
   const { ref, store } = await openRef(text, access);
   return withStores([store], async () => {
     if (!ref.digest) throw new CairnError('INVALID_ARGUMENT', 'a trusted root in a registry must be pinned by digest (REF@sha256:...), never by tag', { where: text, details: { reason: 'not-pinned' } });

@@ -11,7 +11,7 @@ import type { WalkResult } from '../trust/index.js';
 import { opener, openRef, withStores, type StoreAccess } from './access.js';
 import { repositoryOf } from './reference.js';
 import { diskReader, type FileReader } from './files.js';
-import { loadTrustedRoot } from './trust-material.js';
+import { loadTrustedRoot, type TrustedRootSource } from './trust-material.js';
 import { publishVerdictSummary } from './gate.js';
 
 // Verification as whole jobs: a layout against a directory of links (in-toto-verify), and an
@@ -107,7 +107,7 @@ export async function verifyImageWithLayout(o: VerifyContext & {
   parameters?: Record<string, string>;
   allowUnbound?: boolean;
   /** Sigstore trusted root: a file or a pinned reference. */
-  trustedRoot?: string;
+  trustedRoot?: TrustedRootSource;
   inspections: LocalInspectionOptions;
   /** Sign a PASS with this key (or the key this loads, only when there is a PASS to sign). */
   summary?: { key: PrivateKey | (() => Promise<PrivateKey>); version: string };

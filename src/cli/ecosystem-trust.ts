@@ -2,7 +2,8 @@ import type { Argv } from 'yargs';
 import { CairnError } from '../errors.js';
 import { asList, loadPublicKeyFile } from './context.js';
 import type { PublicKey } from '../api/keys.js';
-import type { IdentityPolicy } from '../api/trust-material.js';
+import type { IdentityPolicy, TrustedRootSource } from '../api/trust-material.js';
+import { fileOrReference } from './file-or-reference.js';
 
 // The trust material of foreign evidence on the command line: `--key PUB` (cosign keys, any
 // form Cairn reads), `--trusted-root FILE|REF@sha256:…` (a Sigstore trusted_root.json; a
@@ -22,6 +23,13 @@ export function identityOptions(y: Argv): Argv {
     .option('certificate-identity', { type: 'string', describe: 'the signing certificate\'s SAN, exactly' })
     .option('certificate-identity-regexp', { type: 'string', describe: 'a regular expression the whole SAN must match' })
     .option('certificate-oidc-issuer', { type: 'string', describe: 'the OIDC issuer in the certificate, exactly' });
+}
+
+/** --trusted-root as a file or a reference, by the one rule for such flags (file-or-reference.ts). */
+export async function trustedRootFrom(argv: Record<string, unknown>): Promise<{ trustedRoot?: TrustedRootSource }> {
+  if (argv['trusted-root'] === undefined) return {};
+  const t = await fileOrReference(String(argv['trusted-root']), '--trusted-root');
+  return { trustedRoot: t.kind === 'file' ? { file: t.path } : { reference: t.text } };
 }
 
 /** The keys given with --key. */

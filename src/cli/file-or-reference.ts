@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { CairnError, isCairnError } from '../errors.js';
 import type { Reference } from '../api/reference.js';
 
-// The one rule for every flag that takes a file or a reference (`verify --layout`,
+// The one rule for every flag that takes a file or a reference (`verify --layout`, `--trusted-root`,
 // `trust --root`, `trust show`) and for `--revoke-key` (a file or a keyid). A pinned reference
 // must never be replaced by a local file that happens to carry its name (issue 13 §3: a file
 // named `REF@sha256:...` in the working directory used to win over the pin), so the text is

@@ -2,6 +2,7 @@ import { CAIRN_VERSION } from './version.js';
 import type { CliContext } from './context.js';
 import { loadKeyFile } from './context.js';
 import type { FileOrReference } from './file-or-reference.js';
+import { trustedRootFrom } from './ecosystem-trust.js';
 import type { ImageVerification, LayoutSigners, VerifyContext } from '../api/verify.js';
 
 // `cairn verify IMAGE`: the facade's verifyImageWithLayout, the call the deploy gate makes too
@@ -24,7 +25,7 @@ export async function verifyImageCommand(subjectText: string, layoutInput: FileO
     ...(argv['platform'] ? { platform: String(argv['platform']) } : {}),
     ...(parameters ? { parameters } : {}),
     allowUnbound,
-    ...(argv['trusted-root'] !== undefined ? { trustedRoot: String(argv['trusted-root']) } : {}),
+    ...(await trustedRootFrom(argv)),
     inspections: { workDir: String(argv['work-dir']), inPlace: Boolean(argv['inspect-in-place']), timeoutMs: timeout > 0 ? timeout * 1000 : undefined },
     ...(summaryKey ? { summary: { key: summaryKey, version: CAIRN_VERSION } } : {}),
   });

@@ -3,7 +3,7 @@ import type { CommandModule } from '../context.js';
 import { registryOptions, storeAccess } from '../registry.js';
 import type { DiscoveredNode } from '../../api/discover.js';
 import { evidenceLines } from '../evidence-report.js';
-import { keysFrom, trustMaterialOptions } from '../ecosystem-trust.js';
+import { keysFrom, trustedRootFrom, trustMaterialOptions } from '../ecosystem-trust.js';
 
 // cairn discover: what is attached to an image (like `oras discover`), as a tree or JSON; for
 // an image index, each platform's manifest and its referrers. --repair rebuilds the
@@ -32,7 +32,7 @@ export const discoverCommand: CommandModule = {
       maxLayerBytes: Number(argv['max-layer-bytes']),
       repair: Boolean(argv['repair']),
       keys: await keysFrom(argv),
-      ...(argv['trusted-root'] !== undefined ? { trustedRoot: String(argv['trusted-root']) } : {}),
+      ...(await trustedRootFrom(argv)),
     });
     if (d.repaired) ctx.out.info(`repaired referrers index of ${d.subject}: ${d.repaired.added.length} added, ${d.repaired.removed.length} dangling removed, ${d.repaired.total} listed`);
     ctx.out.json({ ...(toJson(d.tree) as object), evidence: d.evidence });

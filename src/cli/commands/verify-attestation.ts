@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CommandModule } from '../context.js';
 import { registryOptions, storeAccess } from '../registry.js';
-import { identityFrom, identityOptions, keysFrom, trustMaterialOptions } from '../ecosystem-trust.js';
+import { identityFrom, identityOptions, keysFrom, trustedRootFrom, trustMaterialOptions } from '../ecosystem-trust.js';
 
 // cairn verify-attestation: cosign's verify-attestation, without a layout. Which attestations
 // attached to the image (Cairn, cosign, Sigstore bundles, oras) verify with --key, or were signed
@@ -25,7 +25,7 @@ export const verifyAttestationCommand: CommandModule = {
       subject: String(argv['subject']),
       keys: await keysFrom(argv),
       ...(identity ? { identity } : {}),
-      ...(argv['trusted-root'] !== undefined ? { trustedRoot: String(argv['trusted-root']) } : {}),
+      ...(await trustedRootFrom(argv)),
       ...(argv['type'] ? { predicateType: String(argv['type']) } : {}),
     });
     const ok = r.verdicts.filter((v) => v.verified);
