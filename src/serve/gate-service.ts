@@ -6,7 +6,7 @@ import type { ServeConfig } from './config.js';
 import { SingleFlight, VerdictCache } from './cache.js';
 import { Limiter } from './limiter.js';
 import type { GateMetrics } from './metrics.js';
-import { verdictValue, type ProviderItem } from './protocol.js';
+import { JsonText, verdictValue, type ProviderItem } from './protocol.js';
 
 // The decisions behind one endpoint call: each key is answered from the verdict cache, or
 // verified once (single flight) under a per-registry limit, within the request's deadline. Past
@@ -34,6 +34,8 @@ export interface Answer {
 }
 
 const MAX_SYSTEM_ERROR = 4096;
+/** Parsed keys kept (admission controllers ask for the same images again and again). */
+const MAX_PARSED_KEYS = 10_000;
 
 export class GateService {
   private readonly pool: RegistryPool;
@@ -45,6 +47,8 @@ export class GateService {
   private readonly queue = { size: 0, max: 0 };
   private readonly trustState = memoryTrustState();
   private readonly background = new Set<Promise<unknown>>();
+  private readonly parsedKeys = new Map<string, Reference>();
+  private readonly hitValues = new WeakMap<GateVerdict, JsonText>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -110,6 +114,8 @@ export class GateService {
   /** Answers one request for `policyName` (known to the config) within the deadline. */
   async answer(policyName: string, keys: string[]): Promise<Answer> {
     const policy = this.config.policies.get(policyName)!;
+    const hits = this.answerFromCache(policy, keys);
+    if (hits) return { items: hits };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), this.config.deadlineMs);
@@ -136,6 +142,50 @@ export class GateService {
     }
   }
 
+  // The common case, answered at once: every key pinned by digest and in the verdict cache. No
+  // deadline timer and no promise per key; nothing is counted or logged unless all are hits
+  // (otherwise the keys take the general path, which finds the same hits).
+  private answerFromCache(policy: GatePolicy, keys: string[]): ProviderItem[] | undefined {
+    const prepared = this.usable(policy.name);
+    if (!prepared) return undefined;
+    const found: GateVerdict[] = [];
+    for (const key of keys) {
+      const ref = this.parsedKey(key);
+      if (ref?.kind !== 'registry' || !ref.digest || !this.config.registries.has(ref.registry)) return undefined;
+      const hit = this.cache.get(VerdictCache.key(ref.digest, prepared.digest));
+      if (!hit) return undefined;
+      found.push(hit);
+    }
+    return keys.map((key, i) => this.hitItem(policy, key, found[i]!, undefined, 0));
+  }
+
+  // A key parsed once: the parse is pure, and the same keys come back on every admission.
+  private parsedKey(key: string): Reference | undefined {
+    let ref = this.parsedKeys.get(key);
+    if (ref) return ref;
+    try {
+      ref = parseImageKey(key);
+    } catch {
+      return undefined;
+    }
+    if (this.parsedKeys.size >= MAX_PARSED_KEYS) this.parsedKeys.clear();
+    this.parsedKeys.set(key, ref);
+    return ref;
+  }
+
+  private hitItem(policy: GatePolicy, key: string, hit: GateVerdict, tag: string | undefined, ms: number): ProviderItem {
+    this.o.metrics.cacheHits.inc({ policy: policy.name });
+    this.o.metrics.verdicts.inc({ policy: policy.name, verdict: hit.verdict, source: 'cache' });
+    this.o.log({ level: 'info', msg: 'decision', policy: policy.name, key, verdict: hit.verdict, ms, image: hit.image, policyDigest: hit.policyDigest, source: hit.source, cache: 'hit', ...(hit.reason ? { reason: hit.reason } : {}) });
+    if (tag !== undefined) return { key, value: verdictValue(hit, 'hit', tag) };
+    let value = this.hitValues.get(hit);
+    if (!value) {
+      value = new JsonText(JSON.stringify(verdictValue(hit, 'hit')));
+      this.hitValues.set(hit, value);
+    }
+    return { key, value };
+  }
+
   // One key: an item (value or permanent error), or a system error (transient, no item).
   private async decide(policy: GatePolicy, key: string): Promise<{ item?: ProviderItem; system?: string }> {
     const started = performance.now();
@@ -151,11 +201,13 @@ export class GateService {
       log('error', { reason: message, code, permanent: false });
       return { system: `CAIRN_${code}: ${key.slice(0, 300)}: ${message}` };
     };
-    let ref: Reference;
-    try {
-      ref = parseImageKey(key);
-    } catch (err) {
-      return itemError(isCairnError(err) ? err.message : String(err));
+    let ref: Reference | undefined = this.parsedKey(key);
+    if (!ref) {
+      try {
+        ref = parseImageKey(key);
+      } catch (err) {
+        return itemError(isCairnError(err) ? err.message : String(err));
+      }
     }
     if (ref.kind !== 'registry') return itemError('not a registry reference');
     if (!this.config.registries.has(ref.registry)) return itemError(`registry ${ref.registry} is not one this gate may contact (policy ${policy.name})`);
@@ -172,12 +224,7 @@ export class GateService {
     }
     const cacheKey = VerdictCache.key(digest, prepared.digest);
     const hit = this.cache.get(cacheKey);
-    if (hit) {
-      this.o.metrics.cacheHits.inc({ policy: policy.name });
-      this.o.metrics.verdicts.inc({ policy: policy.name, verdict: hit.verdict, source: 'cache' });
-      log(hit.verdict, { image: hit.image, policyDigest: hit.policyDigest, source: hit.source, cache: 'hit', ...(hit.reason ? { reason: hit.reason } : {}) });
-      return { item: { key, value: verdictValue(hit, 'hit', tag) } };
-    }
+    if (hit) return { item: this.hitItem(policy, key, hit, tag, Math.round((performance.now() - started) * 10) / 10) };
     this.o.metrics.cacheMisses.inc({ policy: policy.name });
     try {
       const v = await this.verifyOnce(policy, prepared, ref, digest, cacheKey);

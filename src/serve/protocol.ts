@@ -49,11 +49,18 @@ export function parseProviderRequest(body: Buffer, maxKeys: number): { keys: str
   return { keys: [...new Set(keys as string[])] };
 }
 
-/** The ProviderResponse body. */
+/** A value serialized once: a cached verdict's answer is the same text for every hit. */
+export class JsonText {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/** The ProviderResponse body (the bytes JSON.stringify would write, keys in this order). */
 export function providerResponse(items: ProviderItem[], systemError?: string): string {
-  const response: Record<string, unknown> = { idempotent: false, items };
-  if (systemError) response['systemError'] = systemError;
-  return JSON.stringify({ apiVersion: API_VERSION, kind: 'ProviderResponse', response });
+  const list = items.map((i) => (i.value instanceof JsonText ? `{"key":${JSON.stringify(i.key)},"value":${i.value.text}${i.error !== undefined ? `,"error":${JSON.stringify(i.error)}` : ''}}` : JSON.stringify(i)));
+  return `{"apiVersion":"${API_VERSION}","kind":"ProviderResponse","response":{"idempotent":false,"items":[${list.join(',')}]${systemError ? `,"systemError":${JSON.stringify(systemError)}` : ''}}}`;
 }
 
 /** The value of a decided key: `verified` is the one field a policy must test. */

@@ -16,8 +16,9 @@ export interface ServeProcess {
   child: ChildProcess;
 }
 
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CAIRN_BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `cairn serve` (`bin`: another build's bin/cairn.js, for the bench's before/after runs). */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = process.env, bin = CAIRN_BIN): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...(env['CAIRN_SERVE_PROFILE'] ? [`--cpu-prof`, `--cpu-prof-dir=${env['CAIRN_SERVE_PROFILE']}`] : []), bin, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Array<Record<string, unknown>> = [];
   let err = '';
   let partial = '';

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VerdictCache, SingleFlight, Limiter, parseProviderRequest, providerResponse } from '../../../src/serve/index.js';
+import { JsonText } from '../../../src/serve/protocol.js';
+import { gateMetrics } from '../../../src/serve/metrics.js';
 import type { GateVerdict } from '../../../src/gate/index.js';
 
 // The gate's cache, single flight, limiter and request parsing, on an injected clock.
@@ -94,5 +96,35 @@ describe('ProviderRequest parsing', () => {
   it('answers in ProviderResponse form, with systemError only when there is one', () => {
     assert.deepEqual(JSON.parse(providerResponse([{ key: 'k', value: { verified: true } }])), { apiVersion: 'externaldata.gatekeeper.sh/v1beta1', kind: 'ProviderResponse', response: { idempotent: false, items: [{ key: 'k', value: { verified: true } }] } });
     assert.equal(JSON.parse(providerResponse([], 'x')).response.systemError, 'x');
+  });
+  it('writes a value serialized once (a cached verdict) as the same bytes JSON.stringify writes', () => {
+    const value = { verified: true, image: 'r/a@sha256:x', reason: 'quote " and \\ and \u2028' };
+    const items = [{ key: 'k"1', value }, { key: 'k2', error: 'no' }, { key: 'k3', value: { verified: false } }];
+    const once = items.map((i) => ('value' in i ? { ...i, value: new JsonText(JSON.stringify(i.value)) } : i));
+    for (const system of [undefined, 'CAIRN_DEADLINE: "1" of 2']) {
+      const expected = JSON.stringify({ apiVersion: 'externaldata.gatekeeper.sh/v1beta1', kind: 'ProviderResponse', response: { idempotent: false, items, ...(system ? { systemError: system } : {}) } });
+      assert.equal(providerResponse(once, system), expected);
+      assert.equal(providerResponse(items, system), expected);
+    }
+  });
+});
+
+describe('gate metrics', () => {
+  it('counts hot counters between scrapes, once each', async () => {
+    const m = gateMetrics();
+    const count = async () => Number(/cairn_gate_cache_hits_total\{policy="prod"\} (\d+)/.exec(await m.registry.metrics())?.[1] ?? 0);
+    for (let i = 0; i < 3; i++) m.cacheHits.inc({ policy: 'prod' });
+    m.cacheHits.inc({ policy: 'staging' });
+    assert.equal(await count(), 3);
+    assert.equal(await count(), 3, 'a second scrape adds nothing');
+    m.cacheHits.inc({ policy: 'prod' });
+    m.cacheHits.inc({ policy: 'prod' });
+    assert.equal(await count(), 5);
+    assert.match(await m.registry.metrics(), /cairn_gate_cache_hits_total\{policy="staging"\} 1\b/);
+    m.verdicts.inc({ policy: 'prod', verdict: 'pass', source: 'cache' });
+    m.verdicts.inc({ policy: 'prod', verdict: 'fail', source: 'cache' });
+    const text = await m.registry.metrics();
+    assert.match(text, /cairn_gate_verdicts_total\{policy="prod",verdict="pass",source="cache"\} 1\b/);
+    assert.match(text, /cairn_gate_verdicts_total\{policy="prod",verdict="fail",source="cache"\} 1\b/);
   });
 });

@@ -65,4 +65,33 @@ describe('the gate log sink', () => {
     closeSync(writer);
     closeSync(reader);
   });
+
+  it('keeps every line in order across many turns, and close() waits until they are written', async () => {
+    const { writer, reader } = fifo();
+    const sink = new LogSink(writer);
+    let text = '';
+    for (let i = 0; i < 300; i++) {
+      sink.write({ level: 'info', msg: 'n', i });
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 50 === 0) text += drain(reader);
+    }
+    await sink.close(2000);
+    text += drain(reader);
+    const seen = text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i);
+    assert.deepEqual(seen, [...Array(300).keys()]);
+    assert.equal(sink.droppedTotal, 0);
+    closeSync(writer);
+    closeSync(reader);
+  });
+
+  it('survives a log that cannot be written (ENOSPC): no throw, lines counted as dropped', async () => {
+    const fd = openSync('/dev/full', 'w');
+    const sink = new LogSink(fd);
+    sink.write({ level: 'info', msg: 'first' });
+    await sink.close(1000);
+    for (let i = 0; i < 10; i++) sink.write({ level: 'info', msg: 'later' });
+    assert.equal(sink.droppedTotal, 10);
+    await sink.close(1000);
+    closeSync(fd);
+  });
 });
