@@ -10,6 +10,9 @@ import { buildImage, pushImage } from '../helpers/image.js';
 import { makeCA, makeCert, type CertFiles } from '../helpers/certs.js';
 import { ExternalData, provider, sendRequestToProvider, violations, type Provider } from '../helpers/gatekeeper.js';
 import { startServe, type ServeProcess } from '../helpers/serve.js';
+import { evaluateValidatingPolicy, type ValidatingPolicySpec } from '../helpers/kyverno.js';
+import { parseAllDocuments } from 'yaml';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/proxy.js';
 import { openStore, parseReference, closeStore } from '../../src/oci/index.js';
 import { generateKey, encodeKeyPair } from '../../src/crypto/index.js';
@@ -339,6 +342,42 @@ describe('cairn serve: the deploy gate', () => {
       assert.notEqual(after?.policyDigest, hit?.policyDigest);
     } finally {
       await s.stop();
+    }
+  });
+
+  it('Kyverno\'s ValidatingPolicy from deploy/kubernetes, executed: admits the verified pod, denies the others with a message', async () => {
+    // Kyverno presents no client certificate: a gate without clientCA, as docs/serve.md says
+    const cfg = join(dir, 'serve-kyverno.json');
+    writeFileSync(cfg, JSON.stringify({ ...config, tls: { cert: 'tls.crt', key: 'tls.key' } }));
+    const k = await startServe(['--config', cfg]);
+    try {
+      await k.waitFor((r) => r['msg'] === 'policy ready' && r['policy'] === 'prod');
+      const doc = parseAllDocuments(readFileSync(join(REPO_ROOT, 'deploy', 'kubernetes', 'kyverno', 'validating-policy.yaml'), 'utf8'))[0]!.toJS() as { spec: ValidatingPolicySpec };
+      // the cluster's values: the CA bundle and the Service URL, replaced where the YAML says to
+      const text = JSON.stringify(doc.spec);
+      assert.match(text, /replace me/);
+      assert.match(text, /https:\/\/cairn\.cairn-system\.svc:8443\/verify\/prod/);
+      const spec = JSON.parse(text
+        .replace(/-----BEGIN CERTIFICATE-----\\\\nreplace me\\\\n-----END CERTIFICATE-----\\\\n/, JSON.stringify(readFileSync(serverCA.cert, 'utf8')).slice(1, -1).replace(/\\/g, '\\\\'))
+        .replace('https://cairn.cairn-system.svc:8443', k.url)) as ValidatingPolicySpec;
+      assert.doesNotMatch(JSON.stringify(spec), /replace me/);
+      const pod = (...images: string[]) => ({ apiVersion: 'v1', kind: 'Pod', spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) } });
+      const good = `${reg}/app@${images['good']}`;
+      const unsigned = `${reg}/app@${images['unsigned']}`;
+      const admitted = await evaluateValidatingPolicy(spec, pod(good));
+      assert.equal(admitted.allowed, true, JSON.stringify(admitted));
+      const denied = await evaluateValidatingPolicy(spec, pod(good, unsigned));
+      assert.equal(denied.allowed, false);
+      assert.equal(denied.message, `cairn: not verified: ${unsigned}`);
+      // an init container is checked too
+      const init = await evaluateValidatingPolicy(spec, { spec: { containers: [{ name: 'a', image: good }], initContainers: [{ name: 'i', image: unsigned }] } });
+      assert.equal(init.allowed, false);
+      // a registry that is down: systemError, denied (never admitted on an error)
+      const down = await evaluateValidatingPolicy(spec, pod(good, '127.0.0.1:1/app@sha256:' + '0'.repeat(64)));
+      assert.equal(down.allowed, false);
+      assert.match(down.message ?? '', /^cairn: CAIRN_/);
+    } finally {
+      await k.stop();
     }
   });
 
