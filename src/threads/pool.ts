@@ -52,11 +52,14 @@ export function claim(control: Int32Array, available: number): number {
 
 const NOTHING_LEFT = 0x3fffffff;
 
+// A job until it is settled; then only `done` (its promise, which holds the result, is
+// reachable from `resolve`: a pool that kept it would keep every result of its life, at
+// 10 x 100k artifacts every link's index twice).
 interface Job<J, R> {
-  readonly job: J;
+  job?: J;
   done: boolean;
-  resolve(x: R): void;
-  reject(err: unknown): void;
+  resolve?: (x: R) => void;
+  reject?: (err: unknown) => void;
 }
 
 /** Runs jobs on worker threads and on this thread, each job once. */
@@ -90,9 +93,10 @@ export class JobPool<J, R> {
     const index = claim(this.control, this.jobs.length);
     if (index < 0) return false;
     const job = this.jobs[index]!;
+    if (job.done) return true; // failed with a lost thread before it was taken
     let result: R;
     try {
-      result = this.o.runHere(job.job);
+      result = this.o.runHere(job.job!);
     } catch (err) {
       this.settle(job, false, err);
       return true;
@@ -119,11 +123,13 @@ export class JobPool<J, R> {
 
   private settle(job: Job<J, R>, ok: boolean, x: unknown): void {
     if (job.done) return;
+    const { resolve, reject } = job;
     job.done = true;
-    if (ok) return job.resolve(x as R);
+    job.job = job.resolve = job.reject = undefined;
+    if (ok) return resolve!(x as R);
     this.failed = true;
     if (this.o.stopOnFailure) Atomics.store(this.control, 0, NOTHING_LEFT);
-    job.reject(x);
+    reject!(x);
   }
 
   private start(): void {
@@ -155,7 +161,7 @@ export function serveJobs<J, R>(handler: (job: J) => R): void {
   const data = line.data as PoolThreadData;
   if (!(data?.control instanceof SharedArrayBuffer)) throw new CairnError('INTERNAL', 'a pool thread was started without its counter');
   const control = new Int32Array(data.control);
-  const jobs: J[] = [];
+  const jobs: (J | undefined)[] = []; // a job is dropped once answered
   let scheduled = false;
   const work = (): void => {
     scheduled = false;
@@ -163,7 +169,9 @@ export function serveJobs<J, R>(handler: (job: J) => R): void {
     if (index < 0) return;
     let reply: FromPoolThread<R>;
     try {
-      reply = { index, ok: true, value: handler(jobs[index] as J) };
+      const job = jobs[index] as J;
+      jobs[index] = undefined;
+      reply = { index, ok: true, value: handler(job) };
     } catch (err) {
       if (data.stopOnFailure) Atomics.store(control, 0, NOTHING_LEFT);
       reply = { index, ok: false, error: errorToWire(err) };

@@ -3,6 +3,7 @@ import { JobPool, serveJobs } from '../threads/index.js';
 import type { PublicKey } from '../crypto/index.js';
 import type { EvidenceItem } from '../evidence/index.js';
 import { examineForWire, examineItem, fromWire, type Examined, type WireExamined } from './examine.js';
+import { IndexStore } from './packed-index.js';
 
 // Big links are read, parsed and signature-checked on every core: per link that is tens of
 // megabytes of JSON.parse, base64 or canonical JSON, and a signature over it, all independent
@@ -11,8 +12,9 @@ import { examineForWire, examineItem, fromWire, type Examined, type WireExamined
 // (one per further core) and the main thread, whenever it is idle, take the next file from
 // one queue, so a thread's start-up (60-100 ms, it loads the schemas) delays nothing: the main
 // thread works meanwhile. A worker answers with plain data (examine.ts): which offered keys
-// signed, and a link's artifacts as Maps of strings, cheap to clone. Smaller files are
-// examined on the main thread at once.
+// signed, and a link's artifacts packed (packed-index.ts), cheap to clone. Smaller files are
+// examined on the main thread at once. Every distinct artifact list, and every name and digest
+// in them, from either side, is kept once per verification (the pool's IndexStore).
 
 /**
  * Files from this size on go to the queue. A thread costs 60-100 ms of CPU to start and ~25 %
@@ -44,6 +46,7 @@ export function examineJob(job: ExamineJob): ExamineResult {
 /** Examines evidence items, big files on all cores. */
 export class ExaminePool {
   private readonly pool: JobPool<ExamineJob, ExamineResult>;
+  private readonly strings = new IndexStore();
 
   constructor(
     private readonly threads = Math.min(availableParallelism() - 1, 3),
@@ -56,11 +59,11 @@ export class ExaminePool {
 
   /** Reads and checks one item; resolves to its documents as examined. */
   async examine(item: EvidenceItem, keys: readonly PublicKey[]): Promise<Examined[]> {
-    if ((item.unopened?.size ?? 0) < this.minBytes || this.threads < 1) return examineItem(item, keys);
+    if ((item.unopened?.size ?? 0) < this.minBytes || this.threads < 1) return examineItem(item, keys, this.strings);
     const wire = await this.pool.run({ item, keys: keys.map(wireKey) });
     // not a link (a sublayout, another predicate): examined here, with its document
-    if (wire === null) return examineItem(item, keys);
-    return wire.map((w) => fromWire(item, w));
+    if (wire === null) return examineItem(item, keys, this.strings);
+    return wire.map((w) => fromWire(item, w, this.strings));
   }
 
   /** Stops the workers; jobs still running are abandoned. */

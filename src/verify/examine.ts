@@ -4,11 +4,12 @@ import { verifyDocument, type SignedDocument } from '../intoto/index.js';
 import { describeOrigin, openEvidence, type EvidenceItem, type EvidenceOrigin, type EvidenceProvenance, type OpenedEvidence } from '../evidence/index.js';
 import { isIntotoPayloadType, readEvidenceBody, type EvidenceBody } from './payload.js';
 import { vouchedBody } from './vouch.js';
+import { packIndex, type IndexStore, type PackedIndex } from './packed-index.js';
 
 // The heavy half of judging a candidate, which needs nothing of the step but its keys: read
 // the file, check every signature against the keys offered, and read the signed body. The same
 // code runs on the main thread and on the worker threads of ExaminePool; a worker hands back
-// only plain data (signers by fingerprint, a link's artifacts as compact Maps), and anything
+// only plain data (signers by fingerprint, a link's artifacts packed: packed-index.ts), and anything
 // less common (a sublayout, a Statement of another predicate) is examined on the main thread.
 // The body is read only from the bytes the signatures were checked over (verifyDocument), and
 // steps.ts counts nothing that no offered key signed.
@@ -41,8 +42,8 @@ function provenance(item: EvidenceItem): Pick<Examined, 'ignoreIfBroken' | 'boun
   return { ...(ignoreIfBroken ? { ignoreIfBroken } : {}), ...(boundTo ? { boundTo } : {}), ...(namedFor !== undefined ? { namedFor } : {}), ...(keyless ? { keyless } : {}) };
 }
 
-/** Examines one opened candidate on this thread. */
-export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]): Examined {
+/** Examines one opened candidate on this thread (a link's strings kept through `pool`, if given). */
+export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[], pool?: IndexStore): Examined {
   const { origin } = item;
   const base = { origin, ...provenance(item) };
   if (item.error) return { ...base, unreadable: item.error.message, signers: [], body: unread };
@@ -61,14 +62,19 @@ export function examineOpened(item: OpenedEvidence, keys: readonly PublicKey[]):
     signers: verified.signers.map((k) => k.fingerprint),
     ...(verified.payloadType !== undefined ? { payloadType: verified.payloadType } : {}),
     // An envelope vouching for an unsigned Statement offers that Statement (vouch.ts).
-    body: () => (vouched ? vouchedBody(body, vouched, describeOrigin(origin)) : readEvidenceBody(body, describeOrigin(origin))),
+    body: () => (vouched ? vouchedBody(body, vouched, describeOrigin(origin)) : readEvidenceBody(body, describeOrigin(origin), pool)),
   };
 }
 
 /** Examines an item (reading its file first, if it has not been read) on this thread. */
-export function examineItem(item: EvidenceItem, keys: readonly PublicKey[]): Examined[] {
-  return openEvidence(item).map((opened) => examineOpened(opened, keys));
+export function examineItem(item: EvidenceItem, keys: readonly PublicKey[], pool?: IndexStore): Examined[] {
+  return openEvidence(item).map((opened) => examineOpened(opened, keys, pool));
 }
+
+type LinkBody = EvidenceBody & { kind: 'link' };
+
+/** A link body as it crosses threads: its artifacts packed. */
+export type WireLink = Omit<LinkBody, 'materials' | 'products'> & { materials: PackedIndex; products: PackedIndex };
 
 /**
  * What a worker sends back for one document: Examined as plain data (a structured clone copies
@@ -80,14 +86,15 @@ export type WireExamined = {
   signers: string[];
   payloadType?: string;
   /** Set when the body was needed: a link, or why the body is not evidence. */
-  body?: EvidenceBody & { kind: 'link' };
+  body?: WireLink;
   bodyError?: { code: ErrorCode; message: string };
 };
 
 /**
  * The worker's side: examines an item and reads the body wherever steps.ts will need it (a
  * signer, and an in-toto payload type). Undefined when a body is not a link: the main thread
- * examines that item itself.
+ * examines that item itself. The main thread runs it too (and unpacks what it packed: that is
+ * how a list another link already has is found, and kept once).
  */
 export function examineForWire(item: EvidenceItem, keys: readonly PublicKey[]): WireExamined[] | undefined {
   const out: WireExamined[] = [];
@@ -99,7 +106,7 @@ export function examineForWire(item: EvidenceItem, keys: readonly PublicKey[]): 
       try {
         const body = ex.body();
         if (body.kind !== 'link') return undefined;
-        w.body = body;
+        w.body = { ...body, materials: packIndex(body.materials), products: packIndex(body.products) };
       } catch (err) {
         if (!isCairnError(err)) throw err;
         w.bodyError = { code: err.code, message: err.message };
@@ -110,19 +117,28 @@ export function examineForWire(item: EvidenceItem, keys: readonly PublicKey[]): 
   return out;
 }
 
-/** The main thread's side: a worker's answer as Examined, with the item's provenance. */
-export function fromWire(item: EvidenceItem, w: WireExamined): Examined {
+/**
+ * The main thread's side: a worker's answer as Examined, with the item's provenance. A link's
+ * artifacts are unpacked when its body is first asked for, their strings through `pool`.
+ */
+export function fromWire(item: EvidenceItem, w: WireExamined, pool: IndexStore): Examined {
   const base = { origin: w.origin, ...provenance(item) };
   if (w.unreadable !== undefined) return { ...base, unreadable: w.unreadable, signers: [], body: unread };
-  const { body, bodyError } = w;
+  const { bodyError, origin } = w; // the closure below must not hold `w` (its packed text)
+  let wire = w.body;
+  let body: LinkBody | undefined;
   return {
     ...base,
     signers: w.signers,
     ...(w.payloadType !== undefined ? { payloadType: w.payloadType } : {}),
     body: () => {
+      if (wire) {
+        body = { ...wire, materials: pool.unpack(wire.materials), products: pool.unpack(wire.products) };
+        wire = undefined; // the packed text is not kept beside the index made of it
+      }
       if (body) return body;
       if (bodyError) throw new CairnError(bodyError.code, bodyError.message);
-      throw new CairnError('INTERNAL', `${describeOrigin(w.origin)}: the worker did not read the body`);
+      throw new CairnError('INTERNAL', `${describeOrigin(origin)}: the worker did not read the body`);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { interpretPayload, isLinkPredicate, statementArtifacts, type Statement } from '../intoto/index.js';
 import { indexArtifacts, type ArtifactIndex, type DigestSet, type Digests } from '../rules/index.js';
 import { isStringArray, parseLinkBody, STATEMENT_V01, STATEMENT_V1 } from '../schema/index.js';
+import type { IndexStore } from './packed-index.js';
 
 // What a verified evidence body is (a link, a sublayout, or a Statement of another predicate),
 // with its artifacts as Maps ready for the rules. The two big cases, a legacy link and a
@@ -37,9 +38,13 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optString = (v: unknown) => v === undefined || typeof v === 'string';
 
+// Keeps a string once per verification (packed-index.ts), or as it is without a pool.
+type Intern = (s: string) => string;
+const asIs: Intern = (s) => s;
+
 // A digest set ({alg: string}) in the index's form, or undefined if it is not one. One pass,
 // no key array: a 100k-artifact link has 200k of them.
-function digestsOf(d: unknown): Digests | undefined {
+function digestsOf(d: unknown, intern: Intern): Digests | undefined {
   if (!isObj(d)) return undefined;
   let n = 0;
   let sha256: string | undefined;
@@ -48,24 +53,24 @@ function digestsOf(d: unknown): Digests | undefined {
     if (typeof v !== 'string') return undefined;
     if (n++ === 0 && k === 'sha256') sha256 = v;
   }
-  return n === 1 && sha256 !== undefined ? sha256 : (d as DigestSet);
+  return n === 1 && sha256 !== undefined ? intern(sha256) : (d as DigestSet);
 }
 
 // `{path: {alg: hex}}` as a Map, or undefined if it is not one.
-function mapIndex(v: unknown): ArtifactIndex | undefined {
+function mapIndex(v: unknown, intern: Intern): ArtifactIndex | undefined {
   if (v === undefined) return new Map();
   if (!isObj(v)) return undefined;
   const m = new Map<string, Digests>();
   for (const k in v) {
-    const d = digestsOf(v[k]);
+    const d = digestsOf(v[k], intern);
     if (d === undefined) return undefined;
-    m.set(k, d);
+    m.set(intern(k), d);
   }
   return m;
 }
 
 // ResourceDescriptors as a Map, or undefined if any is unusual (the slow path decides).
-function descriptorIndex(list: unknown): ArtifactIndex | undefined {
+function descriptorIndex(list: unknown, intern: Intern): ArtifactIndex | undefined {
   if (list === undefined) return new Map();
   if (!Array.isArray(list)) return undefined;
   const m = new Map<string, Digests>();
@@ -73,26 +78,26 @@ function descriptorIndex(list: unknown): ArtifactIndex | undefined {
     if (!isObj(rd) || !optString(rd['name']) || !optString(rd['uri']) || !optString(rd['content'])) return undefined;
     if (!optString(rd['downloadLocation']) || !optString(rd['mediaType']) || (rd['annotations'] !== undefined && !isObj(rd['annotations']))) return undefined;
     const name = rd['name'] ?? rd['uri'];
-    const digest = digestsOf(rd['digest']);
+    const digest = digestsOf(rd['digest'], intern);
     if (typeof name !== 'string' || digest === undefined) return undefined;
     const size = m.size;
-    m.set(name, digest);
+    m.set(intern(name), digest);
     if (m.size === size) return undefined; // a name twice: the slow path reports it
   }
   return m;
 }
 
-function fastLink(body: Obj): EvidenceBody | undefined {
+function fastLink(body: Obj, intern: Intern): EvidenceBody | undefined {
   const { name, command, byproducts, environment } = body;
   if (typeof name !== 'string' || !(command === undefined || isStringArray(command))) return undefined;
   if (!(byproducts === undefined || isObj(byproducts)) || !(environment === undefined || isObj(environment))) return undefined;
-  const materials = mapIndex(body['materials']);
-  const products = mapIndex(body['products']);
+  const materials = mapIndex(body['materials'], intern);
+  const products = mapIndex(body['products'], intern);
   if (!materials || !products) return undefined;
   return { kind: 'link', name, command: command ?? [], byproducts: byproducts ?? {}, ...(environment ? { environment } : {}), materials, products };
 }
 
-function fastLinkStatement(body: Obj): EvidenceBody | undefined {
+function fastLinkStatement(body: Obj, intern: Intern): EvidenceBody | undefined {
   const type = body['_type'];
   const predicateType = body['predicateType'];
   if ((type !== STATEMENT_V1 && type !== STATEMENT_V01) || typeof predicateType !== 'string' || !isLinkPredicate(predicateType)) return undefined;
@@ -100,21 +105,25 @@ function fastLinkStatement(body: Obj): EvidenceBody | undefined {
   if (!isObj(p) || p['_type'] !== undefined || typeof p['name'] !== 'string') return undefined;
   const { command, byproducts, environment } = p;
   if (!(command === undefined || isStringArray(command)) || !(byproducts === undefined || isObj(byproducts)) || !(environment === undefined || isObj(environment))) return undefined;
-  const products = descriptorIndex(body['subject']);
-  const materials = descriptorIndex(p['materials']);
+  const products = descriptorIndex(body['subject'], intern);
+  const materials = descriptorIndex(p['materials'], intern);
   if (!products || !materials || !Array.isArray(body['subject'])) return undefined;
   return { kind: 'link', name: p['name'], command: command ?? [], byproducts: byproducts ?? {}, ...(environment ? { environment } : {}), materials, products, predicateType };
 }
 
-/** Reads a verified body as evidence; throws SCHEMA_INVALID for a malformed one. */
-export function readEvidenceBody(body: Record<string, unknown>, where: string): EvidenceBody {
+/**
+ * Reads a verified body as evidence; throws SCHEMA_INVALID for a malformed one. With a pool,
+ * the artifact names and digests of the fast paths are kept once per verification.
+ */
+export function readEvidenceBody(body: Record<string, unknown>, where: string, pool?: IndexStore): EvidenceBody {
+  const intern: Intern = pool ? (s) => pool.intern(s) : asIs;
   if (body['_type'] === 'link') {
-    const fast = fastLink(body);
+    const fast = fastLink(body, intern);
     if (fast) return fast;
     const link = parseLinkBody(body, where);
     return { kind: 'link', name: link.name, command: link.command, byproducts: link.byproducts, environment: link.environment, materials: indexArtifacts(link.materials), products: indexArtifacts(link.products) };
   }
-  const fast = fastLinkStatement(body);
+  const fast = fastLinkStatement(body, intern);
   if (fast) return fast;
   const p = interpretPayload(body, where);
   if (p.kind === 'layout') return { kind: 'layout' };
