@@ -4,6 +4,7 @@ export { type Reference, parseReference, formatReference, withDigest, isValidTag
 export {
   type ReadOnlyStore,
   type Store,
+  type PushOptions,
   type ReferrerLister,
   type ReferrerFilter,
   type TagLister,
@@ -31,7 +32,7 @@ export {
   referrersReader,
   type ListOptions,
 } from './referrers.js';
-export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
+export { addReferrer, addReferrers, pushReferrer, pushReferrerManifest, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { type Omission } from './omissions.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';

@@ -21,10 +21,19 @@ export interface ReadOnlyStore {
 
 /** A store that can also be written. */
 export interface Store extends ReadOnlyStore {
-  /** Stores content; implementations verify it against `desc` before it becomes visible. */
-  push(desc: Descriptor, content: Readable | Uint8Array): Promise<void>;
+  /**
+   * Stores content; implementations verify it against `desc` (size cap and digest, as it is
+   * read) before it becomes visible, so a caller may hand over a source's raw stream (copy).
+   */
+  push(desc: Descriptor, content: Readable | Uint8Array, options?: PushOptions): Promise<void>;
   /** Points a tag at a manifest that is already in the store. */
   tag(desc: Descriptor, tag: string): Promise<void>;
+}
+
+/** What a caller of push already knows. */
+export interface PushOptions {
+  /** The caller has just found the content absent (copy asked exists()): the store need not ask again. */
+  absent?: boolean;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { CairnError } from '../../errors.js';
 import { isDigest, readVerified, verifyContent, type Digest } from '../../digest/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerFilter, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
+import { MAX_MANIFEST_BYTES, type BlobMounter, type PushOptions, type ReadOnlyStore, type ReferrerFilter, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
 import { isManifestType } from '../mediatypes.js';
 import type { RegistryClient } from './client.js';
 import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
@@ -54,7 +54,7 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
     return desc;
   }
 
-  async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+  async push(desc: Descriptor, content: Readable | Uint8Array, options: PushOptions = {}): Promise<void> {
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
     if (isManifestType(desc.mediaType)) {
       const bytes = content instanceof Uint8Array ? Buffer.from(content) : await readVerified(content, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
@@ -64,7 +64,7 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
       return;
     }
     const small = content instanceof Uint8Array && content.length <= BLIND_UPLOAD_BYTES;
-    if (!small && (await blobExists(this.client, this.repository, desc.digest))) {
+    if (!small && !options.absent && (await blobExists(this.client, this.repository, desc.digest))) {
       if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
