@@ -10,6 +10,8 @@ export {
   type TagLister,
   type BlobMounter,
   type TaggedPusher,
+  type UploadPreparer,
+  isUploadPreparer,
   pushAndTag,
   isReferrerLister,
   isTagLister,

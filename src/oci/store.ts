@@ -81,6 +81,19 @@ export interface TaggedPusher {
   pushTagged(desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void>;
 }
 
+/**
+ * Optional power: open an upload session before the bytes are known (a registry's POST), so
+ * that the next blob push needs one request fewer on its path. Unused, it is closed with the store.
+ */
+export interface UploadPreparer {
+  prepareUpload(): void;
+}
+
+/** True when a store can open an upload session ahead. */
+export function isUploadPreparer(store: unknown): store is UploadPreparer {
+  return typeof (store as Partial<UploadPreparer>)?.prepareUpload === 'function';
+}
+
 /** Pushes a manifest held in memory and tags it: at once when the store can, else push then tag. */
 export async function pushAndTag(store: Store, desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void> {
   if (typeof (store as Partial<TaggedPusher>).pushTagged === 'function') return (store as Store & TaggedPusher).pushTagged(desc, bytes, tags);

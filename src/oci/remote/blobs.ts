@@ -26,6 +26,8 @@ export const CHUNK_SIZE = 8 * 1024 * 1024;
 export interface UploadOptions {
   /** Streams up to this size go up in one PUT (default BUFFERED_UPLOAD_BYTES). */
   bufferBytes?: number;
+  /** An upload session opened ahead (startUpload), used instead of opening one. */
+  location?: string;
   /**
    * Larger streams in PATCH chunks of this size, each with its Content-Range (distribution-spec
    * "Pushing a blob in chunks"), instead of one streaming PATCH: for a registry that wants
@@ -69,7 +71,8 @@ export async function mountBlob(client: RegistryClient, repo: string, digest: st
   return false;
 }
 
-async function startUpload(client: RegistryClient, repo: string): Promise<string> {
+/** Opens an upload session (POST); its Location is where the bytes go. */
+export async function startUpload(client: RegistryClient, repo: string): Promise<string> {
   const res = await client.send({ method: 'POST', path: `/v2/${repo}/blobs/uploads/`, scopes: push(repo), ok: [202] });
   discardBody(res.body);
   return nextLocation(res.headers['location'], res.url, repo);
@@ -95,7 +98,7 @@ export async function uploadBlob(client: RegistryClient, repo: string, desc: Des
   const buffered = Buffer.isBuffer(content) || (desc.size <= (options.bufferBytes ?? BUFFERED_UPLOAD_BYTES) && options.chunkSize === undefined);
   // read (and checked) before the session opens: a wrong small blob costs no request
   const bytes = Buffer.isBuffer(content) ? content : buffered ? await readVerified(content, { digest: desc.digest as Digest, size: desc.size, where: desc.digest }) : undefined;
-  const location = await startUpload(client, repo);
+  const location = options.location ?? (await startUpload(client, repo));
   const headers = { 'content-type': 'application/octet-stream' };
   if (bytes) {
     await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body: bytes, scopes: push(repo), ok: [201], transferBytes: desc.size });
