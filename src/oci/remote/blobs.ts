@@ -98,7 +98,14 @@ export async function uploadBlob(client: RegistryClient, repo: string, desc: Des
   const buffered = Buffer.isBuffer(content) || (desc.size <= (options.bufferBytes ?? BUFFERED_UPLOAD_BYTES) && options.chunkSize === undefined);
   // read (and checked) before the session opens: a wrong small blob costs no request
   const bytes = Buffer.isBuffer(content) ? content : buffered ? await readVerified(content, { digest: desc.digest as Digest, size: desc.size, where: desc.digest }) : undefined;
-  const location = options.location ?? (await startUpload(client, repo));
+  let location: string;
+  try {
+    location = options.location ?? (await startUpload(client, repo));
+  } catch (err) {
+    // a source stream nobody will read would hold its connection open
+    if (!Buffer.isBuffer(content)) content.destroy();
+    throw err;
+  }
   const headers = { 'content-type': 'application/octet-stream' };
   if (bytes) {
     await closeUpload(client, repo, desc, { method: 'PUT', path: withDigest(location, desc.digest), headers: { ...headers, 'content-length': String(desc.size) }, body: bytes, scopes: push(repo), ok: [201], transferBytes: desc.size });
