@@ -1,4 +1,4 @@
-import { EMPTY_BYTES, EMPTY_DESCRIPTOR, isReferrerLister, listReferrers, pushReferrer, referrerDescriptor, parseManifestNode, type AddReferrerOptions, type Store } from '../oci/index.js';
+import { EMPTY_BYTES, EMPTY_DESCRIPTOR, isReferrerLister, isUploadPreparer, listReferrers, pushReferrer, referrerDescriptor, parseManifestNode, type AddReferrerOptions, type Store } from '../oci/index.js';
 import type { SignedDocument } from '../intoto/index.js';
 import type { Descriptor } from '../schema/index.js';
 import { buildArtifact } from './artifact.js';
@@ -38,6 +38,8 @@ export function prepareAttach(store: Store): Promise<void> {
   let ready = prepared.get(store);
   if (!ready) {
     const native = isReferrerLister(store) ? store.listsReferrers?.() : undefined;
+    // the session for the document's layer, opened while the subject resolves and the document is signed
+    if (isUploadPreparer(store)) store.prepareUpload();
     const config = store.exists(EMPTY_DESCRIPTOR).then((have) => (have ? undefined : store.push(EMPTY_DESCRIPTOR, EMPTY_BYTES)));
     ready = Promise.all([native, config]).then(() => undefined);
     prepared.set(store, ready);

@@ -94,6 +94,7 @@ export class ReferrersEvidenceSource implements EvidenceSource {
   private async list(steps: readonly Step[] | null): Promise<ListedReferrer[]> {
     const max = this.options.maxReferrers ?? 1000;
     const out: ListedReferrer[] = [];
+    const listedHere = new Set<string>();
     for (const on of this.subjects) {
       // the artifact type is judged here with the steps, so that what was left aside is counted
       // (years of nightly SBOMs and scans cost a line in the report, not a fetch each)
@@ -103,7 +104,8 @@ export class ReferrersEvidenceSource implements EvidenceSource {
       const list = await listReferrers(this.store, on, select ? undefined : EVIDENCE_ARTIFACT_TYPE, { ...(select ? { select } : {}), max, onSkippedTags });
       if (other > 0) this.note(`${other} referrers of ${on.digest} are not Cairn evidence for the layout's steps (other artifact types, steps or predicate types): not fetched (other tools' evidence is looked up by predicate type, for steps that name one)`);
       for (const d of list) {
-        if (out.some((r) => r.descriptor.digest === d.digest)) continue;
+        if (listedHere.has(d.digest)) continue;
+        listedHere.add(d.digest);
         const listed = { descriptor: d, on };
         out.push(listed);
         if (!this.seen.has(d.digest)) this.seen.set(d.digest, listed);

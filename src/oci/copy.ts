@@ -1,12 +1,12 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
-import { isBlobMounter, isReferrerLister, isTagLister, openVerified, type ReadOnlyStore, type Store } from './store.js';
+import { isBlobMounter, isReferrerLister, isTagLister, type ReadOnlyStore, type ReferrerLister, type Store } from './store.js';
 import { mapLimit } from '../threads/index.js';
 import { isManifestType } from './mediatypes.js';
 import { fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
 import { childrenToCopy, type Omission } from './omissions.js';
 import { readReferrersIndex, referrersReader } from './referrers.js';
-import { addReferrer, addReferrers, type AddReferrerOptions } from './referrers-write.js';
+import { addReferrers, pushReferrerManifest, type AddReferrerOptions } from './referrers-write.js';
 
 // Copies a content graph between any two stores (oras-go's Copy): an image, every platform of
 // an index, and with `referrers` every referrer of every node, recursively. Children are
@@ -51,7 +51,12 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
   // The source is only read: on the tag fallback its tags are listed once for every subject,
   // not twice per referrer (an image with 20 attestations cost 40 more requests).
   const referrersOf = referrersReader(src);
+  // Referrers pushed together with their unique tag: referrer digest -> the subject's digest.
+  const taggedUnder = new Map<string, string>();
 
+  // One HEAD per blob (push is told the blob is absent), and one SHA-256 pass: the raw source
+  // stream goes to dst.push, which checks size and digest as it reads and makes nothing
+  // visible (no committed upload, no renamed file) unless both match (Store.push).
   const copyBlob = async (desc: Descriptor): Promise<void> => {
     if (await dst.exists(desc)) {
       result.skipped++;
@@ -64,14 +69,14 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       emit({ kind: 'bytes', n: desc.size });
       return;
     }
-    const stream = await openVerified(src, desc);
+    const stream = await src.fetch(desc);
     const counted = counter((n) => {
       result.bytes += n;
       emit({ kind: 'bytes', n });
     });
     stream.on('error', (err) => counted.destroy(err));
     counted.on('close', () => stream.destroy());
-    await dst.push(desc, stream.pipe(counted));
+    await dst.push(desc, stream.pipe(counted), { absent: true });
     result.blobs++;
   };
 
@@ -90,21 +95,29 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     const children = await childrenToCopy(src, node, result.omitted);
     for (const omission of result.omitted.slice(omittedBefore)) emit({ kind: 'omitted', omission });
     await mapLimit(children, options.concurrency ?? 4, copyNode);
+    const subject = subjectOf(node);
     if (await dst.exists(desc)) result.skipped++;
     else {
-      await dst.push(desc, node.bytes);
+      // a referrer goes up once, by its unique tag, not by digest and then again by the tag
+      if (!subject || !(options.referrers || desc.digest === root.digest)) await dst.push(desc, node.bytes);
+      else if (await pushReferrerManifest(dst, subject, desc, node.bytes, options.referrerOptions)) taggedUnder.set(desc.digest, subject.digest);
       result.manifests++;
     }
-    if (subjectOf(node)) entries.set(desc.digest, referrerDescriptor(node));
+    if (subject) entries.set(desc.digest, referrerDescriptor(node));
     if (options.referrers) {
       const found = await referrersOf(desc);
       // An OCI layout (or a registry with the API) may still hold a fallback index written by
-      // another tool (oras copy, sigstore-js): its referrers are carried too.
-      if (isReferrerLister(src)) for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!found.some((f) => f.digest === d.digest)) found.push(d);
+      // another tool (oras copy, sigstore-js): its referrers are carried too. On the tag
+      // fallback referrersOf has read that index already.
+      if (isReferrerLister(src) && (await hasOwnListing(src))) {
+        const seen = new Set(found.map((f) => f.digest));
+        for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!seen.has(d.digest)) (seen.add(d.digest), found.push(d));
+      }
       await mapLimit(found, options.concurrency ?? 4, copyNode);
       await copyCosignTags(desc);
       // One index update per subject, not one per referrer.
-      await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions);
+      const tagged = new Set(found.filter((r) => taggedUnder.get(r.digest) === desc.digest).map((r) => r.digest));
+      await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions, tagged);
       result.referrers += found.length;
     }
   };
@@ -130,10 +143,16 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
   const subject = rootSubject && subjectOf(rootSubject);
   if (subject) {
     // Copying a referrer on its own: record it under its subject at the destination too.
-    await addReferrer(dst, subject, entries.get(root.digest) as Descriptor, options.referrerOptions);
+    await addReferrers(dst, subject, [entries.get(root.digest) as Descriptor], options.referrerOptions, new Set(taggedUnder.get(root.digest) === subject.digest ? [root.digest] : []));
     result.referrers++;
   }
   return result;
+}
+
+// A store that lists referrers itself (an OCI layout, a registry with the API): a fallback index
+// there is another tool's, not what the listing was built from.
+async function hasOwnListing(src: ReferrerLister): Promise<boolean> {
+  return src.listsReferrers ? src.listsReferrers() : true;
 }
 
 function counter(onBytes: (n: number) => void): Transform {

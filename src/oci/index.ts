@@ -4,11 +4,14 @@ export { type Reference, parseReference, formatReference, withDigest, isValidTag
 export {
   type ReadOnlyStore,
   type Store,
+  type PushOptions,
   type ReferrerLister,
   type ReferrerFilter,
   type TagLister,
   type BlobMounter,
   type TaggedPusher,
+  type UploadPreparer,
+  isUploadPreparer,
   pushAndTag,
   isReferrerLister,
   isTagLister,
@@ -31,7 +34,7 @@ export {
   referrersReader,
   type ListOptions,
 } from './referrers.js';
-export { addReferrer, addReferrers, pushReferrer, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
+export { addReferrer, addReferrers, pushReferrer, pushReferrerManifest, writeReferrersIndex, repairReferrers, type AddReferrerOptions, type RepairResult } from './referrers-write.js';
 export { copyGraph, type CopyEvent, type CopyOptions, type CopyResult } from './copy.js';
 export { type Omission } from './omissions.js';
 export { openStore, closeStore, resolveReference, type OpenOptions, type RegistryAccess } from './open.js';

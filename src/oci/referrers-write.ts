@@ -53,11 +53,15 @@ export async function addReferrer(store: Store, subject: Descriptor, referrer: D
   await addReferrers(store, subject, [referrer], options);
 }
 
-/** addReferrer for several referrers of one subject at once (one index write; used by copy). */
-export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}): Promise<void> {
+/**
+ * addReferrer for several referrers of one subject at once (one index write; used by copy).
+ * `tagged`: referrers whose unique tag under `subject` is already written (pushReferrerManifest).
+ */
+export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}, tagged: ReadonlySet<string> = new Set()): Promise<void> {
   if (referrers.length === 0 || (await listsNatively(store, subject))) return;
   if (options.referrerTag ?? true) {
-    await Promise.all(referrers.map((r) => store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest))));
+    const untagged = referrers.filter((r) => !tagged.has(r.digest));
+    await Promise.all(untagged.map((r) => store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest))));
   }
   await queued(store, subject, () => writeIndex(store, subject, referrers, options));
 }
@@ -72,6 +76,21 @@ export async function pushReferrer(store: Store, subject: Descriptor, desc: Desc
   const tagged = options.referrerTag ?? true;
   await pushAndTag(store, desc, bytes, tagged ? [referrerTag(subject.digest as Digest, desc.digest as Digest)] : []);
   await queued(store, subject, () => writeIndex(store, subject, [desc], options));
+}
+
+/**
+ * Pushes a referrer's manifest as addReferrers will record it (copy): on the tag schema together
+ * with its unique tag, in one PUT by that tag (which stores the manifest as a PUT by digest
+ * would), instead of a PUT by digest and a second PUT of the same bytes by tag. True when the
+ * tag was written: pass the referrer in addReferrers' `tagged` then.
+ */
+export async function pushReferrerManifest(store: Store, subject: Descriptor, desc: Descriptor, bytes: Uint8Array, options: AddReferrerOptions = {}): Promise<boolean> {
+  if (!(options.referrerTag ?? true) || (await listsNatively(store, subject))) {
+    await store.push(desc, bytes);
+    return false;
+  }
+  await pushAndTag(store, desc, bytes, [referrerTag(subject.digest as Digest, desc.digest as Digest)]);
+  return true;
 }
 
 const queues = new Map<string, Promise<unknown>>();

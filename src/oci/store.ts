@@ -21,10 +21,19 @@ export interface ReadOnlyStore {
 
 /** A store that can also be written. */
 export interface Store extends ReadOnlyStore {
-  /** Stores content; implementations verify it against `desc` before it becomes visible. */
-  push(desc: Descriptor, content: Readable | Uint8Array): Promise<void>;
+  /**
+   * Stores content; implementations verify it against `desc` (size cap and digest, as it is
+   * read) before it becomes visible, so a caller may hand over a source's raw stream (copy).
+   */
+  push(desc: Descriptor, content: Readable | Uint8Array, options?: PushOptions): Promise<void>;
   /** Points a tag at a manifest that is already in the store. */
   tag(desc: Descriptor, tag: string): Promise<void>;
+}
+
+/** What a caller of push already knows. */
+export interface PushOptions {
+  /** The caller has just found the content absent (copy asked exists()): the store need not ask again. */
+  absent?: boolean;
 }
 
 /**
@@ -70,6 +79,19 @@ export function isTagLister(store: unknown): store is TagLister {
  */
 export interface TaggedPusher {
   pushTagged(desc: Descriptor, bytes: Uint8Array, tags: string[]): Promise<void>;
+}
+
+/**
+ * Optional power: open an upload session before the bytes are known (a registry's POST), so
+ * that the next blob push needs one request fewer on its path. Unused, it is closed with the store.
+ */
+export interface UploadPreparer {
+  prepareUpload(): void;
+}
+
+/** True when a store can open an upload session ahead. */
+export function isUploadPreparer(store: unknown): store is UploadPreparer {
+  return typeof (store as Partial<UploadPreparer>)?.prepareUpload === 'function';
 }
 
 /** Pushes a manifest held in memory and tags it: at once when the store can, else push then tag. */

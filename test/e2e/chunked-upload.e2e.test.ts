@@ -50,14 +50,14 @@ describe('chunked blob uploads', () => {
     const client = new RegistryClient(registry().host);
     const store = new RegistryStore(client, 'chunked/blob');
     try {
-      await uploadBlob(client, 'chunked/blob', desc, uneven(data, 4), { threshold: 1_000_000, chunkSize: 1_000_000 });
+      await uploadBlob(client, 'chunked/blob', desc, uneven(data, 4), { chunkSize: 1_000_000 });
       assert.equal(await store.exists(desc), true);
       const back: Buffer[] = [];
       for await (const c of await store.fetch(desc)) back.push(c as Buffer);
       assert.ok(Buffer.concat(back).equals(data));
       // a stream that is not the blob it claims to be is refused, and nothing is committed
       const wrong = { ...desc, digest: `sha256:${'1'.repeat(64)}` };
-      await assert.rejects(uploadBlob(client, 'chunked/blob', wrong, uneven(data, 5), { threshold: 1_000_000, chunkSize: 1_000_000 }), (e: Error & { code?: string }) => e.code === 'DIGEST_MISMATCH');
+      await assert.rejects(uploadBlob(client, 'chunked/blob', wrong, uneven(data, 5), { chunkSize: 1_000_000 }), (e: Error & { code?: string }) => e.code === 'DIGEST_MISMATCH');
       assert.equal(await store.exists(wrong), false);
     } finally {
       await store.close();

@@ -7,4 +7,4 @@ export { storeCredentials, eraseCredentials, type CredentialLocation } from './c
 export { parseChallenge, type Challenge } from './auth.js';
 export { RegistryError, redactUrl } from './errors.js';
 export { nextLink } from './paging.js';
-export { uploadBlob, chunks, CHUNK_SIZE, CHUNKED_THRESHOLD, type UploadSizes } from './blobs.js';
+export { uploadBlob, chunks, CHUNK_SIZE, BUFFERED_UPLOAD_BYTES, type UploadOptions } from './blobs.js';

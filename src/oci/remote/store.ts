@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { CairnError } from '../../errors.js';
 import { isDigest, readVerified, verifyContent, type Digest } from '../../digest/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { MAX_MANIFEST_BYTES, type BlobMounter, type ReadOnlyStore, type ReferrerFilter, type ReferrerLister, type Store, type TaggedPusher, type TagLister } from '../store.js';
+import { MAX_MANIFEST_BYTES, type BlobMounter, type PushOptions, type ReadOnlyStore, type ReferrerFilter, type ReferrerLister, type Store, type TaggedPusher, type TagLister, type UploadPreparer } from '../store.js';
 import { isManifestType } from '../mediatypes.js';
-import type { RegistryClient } from './client.js';
-import { blobExists, fetchBlob, mountBlob, uploadBlob } from './blobs.js';
+import { discardBody, type RegistryClient } from './client.js';
+import { blobExists, fetchBlob, mountBlob, startUpload, uploadBlob } from './blobs.js';
 import { getManifest, manifestExists, putManifest } from './manifests.js';
 import { fetchReferrers, probeReferrersApi } from './referrers-api.js';
 import { listTags } from './tags.js';
@@ -21,11 +21,12 @@ const CACHE_BYTES = 32 * 1024 * 1024;
 export const BLIND_UPLOAD_BYTES = 64 * 1024;
 
 /** A repository in an OCI distribution registry. */
-export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMounter, TaggedPusher {
+export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMounter, TaggedPusher, UploadPreparer {
   readonly location: string;
   private readonly cache = new Map<string, Buffer>();
   private cached = 0;
   private api: Promise<boolean> | undefined;
+  private spare: Promise<string | undefined> | undefined;
 
   /** `ownsClient` false: the client is shared (a server's pool) and close() leaves it open. */
   constructor(readonly client: RegistryClient, readonly repository: string, readonly registry: string = client.host, private readonly ownsClient = true) {
@@ -54,7 +55,7 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
     return desc;
   }
 
-  async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+  async push(desc: Descriptor, content: Readable | Uint8Array, options: PushOptions = {}): Promise<void> {
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
     if (isManifestType(desc.mediaType)) {
       const bytes = content instanceof Uint8Array ? Buffer.from(content) : await readVerified(content, { ...expected, maxBytes: MAX_MANIFEST_BYTES });
@@ -64,12 +65,26 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
       return;
     }
     const small = content instanceof Uint8Array && content.length <= BLIND_UPLOAD_BYTES;
-    if (!small && (await blobExists(this.client, this.repository, desc.digest))) {
+    if (!small && !options.absent && (await blobExists(this.client, this.repository, desc.digest))) {
       if (!(content instanceof Uint8Array)) content.destroy();
       return;
     }
     if (content instanceof Uint8Array) verifyContent(content, expected);
-    await uploadBlob(this.client, this.repository, desc, content instanceof Uint8Array ? Buffer.from(content) : content);
+    const location = this.spare && (await this.takeSpare());
+    await uploadBlob(this.client, this.repository, desc, content instanceof Uint8Array ? Buffer.from(content) : content, location ? { location } : {});
+  }
+
+  // An upload session opened ahead (attest opens one while the subject resolves, so that the
+  // layer goes up in one PUT once signed: a round trip less). A failed POST is not an error
+  // here: the push opens its own session.
+  prepareUpload(): void {
+    this.spare ??= startUpload(this.client, this.repository).catch(() => undefined);
+  }
+
+  private async takeSpare(): Promise<string | undefined> {
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare;
   }
 
   async tag(desc: Descriptor, tag: string): Promise<void> {
@@ -116,6 +131,9 @@ export class RegistryStore implements Store, ReferrerLister, TagLister, BlobMoun
 
   /** Closes the client's connections (unless the client is shared). */
   async close(): Promise<void> {
+    // a session opened ahead and never used is deleted, not left for the registry to expire
+    const unused = this.spare && (await this.takeSpare());
+    if (unused) await this.client.send({ method: 'DELETE', path: unused, scopes: [`repository:${this.repository}:pull,push`], ok: [204, 202, 404] }).then((r) => discardBody(r.body), () => undefined);
     if (this.ownsClient) await this.client.close();
   }
 
