@@ -31,7 +31,9 @@ export function packIndex(index: ArtifactIndex): PackedIndex {
     ends[i++] = at += d.length;
   }
   const text = parts.join('');
-  const key = createHash('sha256').update(text, 'utf8').update(ends).digest('hex');
+  // UTF-16 code units, not UTF-8: UTF-8 turns every lone surrogate (JSON may hold "\ud800")
+  // into U+FFFD, and two lists that differ only there would get one key and one index
+  const key = createHash('sha256').update(text, 'utf16le').update(ends).digest('hex');
   return { text, ends, key };
 }
 

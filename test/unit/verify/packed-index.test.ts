@@ -40,4 +40,17 @@ describe('packed artifact index', () => {
       assert.deepEqual([...got], [...other]);
     }
   });
+
+  it('tells apart lists whose names differ only in lone surrogates (which UTF-8 would make the same)', () => {
+    // JSON may carry "\ud800" and "\udc00"; encoded as UTF-8 both become U+FFFD, so a key
+    // hashed over UTF-8 would hand one step's list to another and a MATCH would pass where
+    // in-toto compares the names and fails
+    const store = new IndexStore();
+    const d = 'ab'.repeat(32);
+    const high = store.unpack(packIndex(new Map([['bin\uD800', d]])));
+    const low = store.unpack(packIndex(new Map([['bin\uDC00', d]])));
+    assert.notEqual(low, high);
+    assert.deepEqual([...low.keys()], ['bin\uDC00']);
+    assert.deepEqual([...high.keys()], ['bin\uD800']);
+  });
 });
