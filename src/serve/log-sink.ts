@@ -32,16 +32,29 @@ export class LogSink {
 
   /** Queues one record as a JSON line; never blocks, never throws. */
   write(record: Record<string, unknown>): void {
+    if (this.admit()) this.enqueue(line(record));
+  }
+
+  /** write() for a record already serialized as a JSON object (`{...}`, without `time`). */
+  writeJson(json: string): void {
+    if (this.admit()) this.enqueue(`{"time":"${now()}"${json.length > 2 ? `,${json.slice(1)}` : '}'}\n`);
+  }
+
+  private admit(): boolean {
     if (this.broken || this.pendingBytes + this.inFlightBytes > this.maxBuffered) {
       this.dropped++;
       this.droppedTotal++;
-      return;
+      return false;
     }
     if (this.dropped > 0) {
       this.queue(line({ level: 'warn', msg: 'log lines dropped', count: this.dropped, reason: 'the log reader fell behind' }));
       this.dropped = 0;
     }
-    this.queue(line(record));
+    return true;
+  }
+
+  private enqueue(text: string): void {
+    this.queue(text);
     this.schedule();
   }
 
@@ -122,13 +135,18 @@ export class LogSink {
 let lastMs = -1;
 let lastIso = '';
 
-function line(record: Record<string, unknown>): string {
+function now(): string {
   const ms = Date.now();
   if (ms !== lastMs) {
     lastMs = ms;
     lastIso = new Date(ms).toISOString();
   }
-  if ('time' in record) return `${JSON.stringify({ time: lastIso, ...record })}\n`;
+  return lastIso;
+}
+
+function line(record: Record<string, unknown>): string {
+  const time = now();
+  if ('time' in record) return `${JSON.stringify({ time, ...record })}\n`;
   const rest = JSON.stringify(record);
-  return `{"time":"${lastIso}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`;
+  return `{"time":"${time}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`;
 }

@@ -18,6 +18,8 @@ import { readTlsFiles, watchTlsFiles } from './tls.js';
 
 export interface ServeOptions {
   log: (r: LogRecord) => void;
+  /** Writes a record already serialized as a JSON object (LogSink.writeJson). */
+  logJson?: (json: string) => void;
   summaryKey?: PrivateKey;
   version: string;
 }
@@ -35,7 +37,7 @@ const PATH_RE = /^\/verify\/([a-z0-9._-]{1,64})$/;
 /** Starts the gate; resolves once it listens (policies keep being prepared in the background). */
 export async function startGate(config: ServeConfig, o: ServeOptions): Promise<RunningGate> {
   const metrics = gateMetrics();
-  const service = new GateService(config, { log: o.log, metrics, version: o.version, ...(o.summaryKey ? { summaryKey: o.summaryKey } : {}) });
+  const service = new GateService(config, { log: o.log, ...(o.logJson ? { logJson: o.logJson } : {}), metrics, version: o.version, ...(o.summaryKey ? { summaryKey: o.summaryKey } : {}) });
   const tlsFiles = { cert: config.tls.cert, key: config.tls.key, ...(config.tls.clientCA ? { clientCA: config.tls.clientCA } : {}) };
   const mtls = config.tls.clientCA !== undefined;
   let draining = false;

@@ -129,6 +129,11 @@ describe('cairn serve: the deploy gate', () => {
     // the second ask is a cache hit at the gate
     const again = await ask([good]);
     assert.equal(valueOf(again.items, good)?.cache, 'hit');
+    // the hit's decision line (written from text kept with the cached verdict) says the same
+    const hitLine = await gate.waitFor((r) => r['msg'] === 'decision' && r['key'] === good && r['cache'] === 'hit');
+    assert.deepEqual([hitLine['level'], hitLine['verdict'], hitLine['policy'], hitLine['image'], hitLine['source']], ['info', 'pass', 'prod', good, 'verified']);
+    assert.match(String(hitLine['time']), /^\d{4}-\d\d-\d\dT/);
+    assert.match(String(hitLine['policyDigest']), /^sha256:[0-9a-f]{64}$/);
     const line = await gate.waitFor((r) => r['msg'] === 'decision' && r['key'] === bad);
     assert.equal(line['verdict'], 'fail');
     assert.equal(line['policy'], 'prod');

@@ -30,7 +30,7 @@ export const serveCommand: CommandModule = {
     process.once('SIGTERM', onTerm);
     process.once('SIGINT', onInt);
     try {
-      const gate = await startGate(config, { log, version: CAIRN_VERSION, ...(summaryKey ? { summaryKey } : {}) });
+      const gate = await startGate(config, { log, logJson: (json) => sink.writeJson(json), version: CAIRN_VERSION, ...(summaryKey ? { summaryKey } : {}) });
       log({ level: 'info', msg: 'stopping', signal: await signalled });
       await gate.close(Number(argv['grace']) * 1000);
     } finally {

@@ -84,6 +84,19 @@ describe('the gate log sink', () => {
     closeSync(reader);
   });
 
+  it('writes a record given as JSON text the same way, with the time first', async () => {
+    const { writer, reader } = fifo();
+    const sink = new LogSink(writer);
+    sink.writeJson(JSON.stringify({ level: 'info', msg: 'decision', key: 'a"b' }));
+    sink.write({ level: 'info', msg: 'decision', key: 'a"b' });
+    await sink.close(1000);
+    const [a, b] = drain(reader).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(Object.keys(a!), ['time', 'level', 'msg', 'key']);
+    assert.deepEqual({ ...a, time: 0 }, { ...b, time: 0 });
+    closeSync(writer);
+    closeSync(reader);
+  });
+
   it('survives a log that cannot be written (ENOSPC): no throw, lines counted as dropped', async () => {
     const fd = openSync('/dev/full', 'w');
     const sink = new LogSink(fd);
