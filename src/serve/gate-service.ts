@@ -54,7 +54,10 @@ export class GateService {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
+  private readonly logJson: (json: string) => void;
+
   constructor(readonly config: ServeConfig, private readonly o: GateServiceOptions) {
+    this.logJson = o.logJson ?? ((json) => o.log(JSON.parse(json) as LogRecord));
     this.pool = new RegistryPool((registry) => {
       const r = config.registries.get(registry);
       return r ? { plainHttp: r.plainHttp, insecure: r.insecure, ...(r.ca ? { ca: r.ca } : {}), timeoutMs: r.timeoutMs, maxConnections: r.maxConnections, attempts: 2 } : undefined;
@@ -175,29 +178,31 @@ export class GateService {
     return ref;
   }
 
-  // A hit's answer and its log line are the same text every time for a pinned key: both are
-  // serialized once per verdict (and key), a tenth of a cached answer's CPU otherwise.
+  // A hit's answer and its log line are the same text every time for a pinned key on the fast
+  // path (ms 0): both are serialized once per verdict (the line per policy and key), a tenth of
+  // a cached answer's CPU otherwise.
   private hitItem(policy: GatePolicy, key: string, hit: GateVerdict, tag: string | undefined, ms: number): ProviderItem {
     this.o.metrics.cacheHits.inc({ policy: policy.name });
     this.o.metrics.verdicts.inc({ policy: policy.name, verdict: hit.verdict, source: 'cache' });
-    const record = () => ({ level: 'info' as const, msg: 'decision', policy: policy.name, key, verdict: hit.verdict, ms, image: hit.image, policyDigest: hit.policyDigest, source: hit.source, cache: 'hit', ...(hit.reason ? { reason: hit.reason } : {}) });
-    if (tag !== undefined || ms !== 0 || !this.o.logJson) {
+    const record = (): LogRecord => ({ level: 'info', msg: 'decision', policy: policy.name, key, verdict: hit.verdict, ms, image: hit.image, policyDigest: hit.policyDigest, source: hit.source, cache: 'hit', ...(hit.reason ? { reason: hit.reason } : {}) });
+    if (tag !== undefined) {
       this.o.log(record());
-      if (tag !== undefined) return { key, value: verdictValue(hit, 'hit', tag) };
+      return { key, value: verdictValue(hit, 'hit', tag) };
     }
     let cached = this.hits.get(hit);
     if (!cached) {
       cached = { value: new JsonText(JSON.stringify(verdictValue(hit, 'hit'))), lines: new Map() };
       this.hits.set(hit, cached);
     }
-    if (ms === 0 && this.o.logJson) {
+    if (ms !== 0) this.o.log(record());
+    else {
       const id = `${policy.name}\u0000${key}`;
       let line = cached.lines.get(id);
       if (line === undefined) {
         line = JSON.stringify(record());
         if (cached.lines.size < 16) cached.lines.set(id, line);
       }
-      this.o.logJson(line);
+      this.logJson(line);
     }
     return { key, value: cached.value };
   }

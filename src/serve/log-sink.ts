@@ -37,7 +37,7 @@ export class LogSink {
 
   /** write() for a record already serialized as a JSON object (`{...}`, without `time`). */
   writeJson(json: string): void {
-    if (this.admit()) this.enqueue(`{"time":"${now()}"${json.length > 2 ? `,${json.slice(1)}` : '}'}\n`);
+    if (this.admit()) this.enqueue(timed(json));
   }
 
   private admit(): boolean {
@@ -144,9 +144,11 @@ function now(): string {
   return lastIso;
 }
 
+// A JSON object's text as a log line, with the time as its first member.
+function timed(json: string): string {
+  return `{"time":"${now()}"${json.length > 2 ? `,${json.slice(1)}` : '}'}\n`;
+}
+
 function line(record: Record<string, unknown>): string {
-  const time = now();
-  if ('time' in record) return `${JSON.stringify({ time, ...record })}\n`;
-  const rest = JSON.stringify(record);
-  return `{"time":"${time}"${rest.length > 2 ? `,${rest.slice(1)}` : '}'}\n`;
+  return 'time' in record ? `${JSON.stringify({ time: now(), ...record })}\n` : timed(JSON.stringify(record));
 }
