@@ -6,7 +6,7 @@ import { readLimited } from '../../digest/index.js';
 import { isLoopbackHost } from '../reference.js';
 import { Authenticator } from './auth.js';
 import type { Credentials } from './credentials.js';
-import { networkError, redactUrl, statusError } from './errors.js';
+import { networkError, redactUrl, statusError, type RegistryError } from './errors.js';
 import { Deadline, deadlineMs } from './deadline.js';
 
 // HTTP to one registry host over undici: keep-alive connections (several at once for parallel
@@ -55,6 +55,8 @@ export interface RegistryRequest {
   ok: number[];
   /** Bytes the request moves (a blob's body, an upload): its deadline grows with them (deadline.ts). */
   transferBytes?: number;
+  /** An error answer that is worth another attempt of this (idempotent) request, beyond 5xx/429/408. */
+  retryOn?: (err: RegistryError) => boolean;
 }
 
 export interface RegistryResponse {
@@ -177,11 +179,17 @@ export class RegistryClient {
         continue;
       }
       if (!req.ok.includes(status)) {
+        let failure: RegistryError;
         try {
-          throw await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined, (t) => this.auth.scrub(t));
+          failure = await statusError(req.method, url, status, res.body, status === 401 && answered ? 'credentials rejected' : undefined, (t) => this.auth.scrub(t));
         } finally {
           deadline.clear();
         }
+        if (retryable && attempt < attempts && req.retryOn?.(failure)) {
+          await this.backoff(attempt);
+          continue;
+        }
+        throw failure;
       }
       const body = networkStream(res.body, req.method, url);
       const response = { status, headers: res.headers, body, url };

@@ -5,6 +5,7 @@ import type { Descriptor } from '../../schema/index.js';
 import { MAX_MANIFEST_BYTES } from '../store.js';
 import { MANIFEST_ACCEPT } from '../mediatypes.js';
 import { discardBody, headerText, type RegistryClient } from './client.js';
+import type { RegistryError } from './errors.js';
 
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
 // Manifests are read whole (at most 4 MiB, refused early when Content-Length says more; a read
@@ -42,6 +43,17 @@ export async function manifestExists(client: RegistryClient, repo: string, refer
   return res.status === 200;
 }
 
+// distribution 2.8's filesystem driver rewrites a repository's blob link in place (truncate,
+// then write) each time any client commits that blob again. A manifest PUT that checks the blob
+// in that window reads an empty link: the answer is 400 with DIGEST_INVALID (the empty link does
+// not parse as a digest) beside MANIFEST_BLOB_UNKNOWN, for a blob that is there. That pair is
+// sent again, with the client's backoff; MANIFEST_BLOB_UNKNOWN alone (a blob really missing) is not.
+// https://github.com/distribution/distribution/blob/v2.8.2/registry/storage/driver/filesystem/driver.go (Writer)
+// https://github.com/distribution/distribution/blob/v2.8.2/registry/handlers/manifests.go (PutManifest's error mapping)
+function blobLinkMidWrite(err: RegistryError): boolean {
+  return err.status === 400 && err.registryCodes.includes('MANIFEST_BLOB_UNKNOWN') && err.registryCodes.includes('DIGEST_INVALID');
+}
+
 /** PUTs a manifest under a digest or a tag; returns the OCI-Subject header if the registry sent one. */
 export async function putManifest(client: RegistryClient, repo: string, reference: string, mediaType: string, bytes: Buffer): Promise<string | undefined> {
   const res = await client.send({
@@ -51,6 +63,7 @@ export async function putManifest(client: RegistryClient, repo: string, referenc
     body: bytes,
     scopes: [`repository:${repo}:pull,push`],
     ok: [201, 200],
+    retryOn: blobLinkMidWrite,
   });
   discardBody(res.body);
   const echoed = headerText(res.headers['docker-content-digest']);

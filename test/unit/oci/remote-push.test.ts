@@ -63,4 +63,31 @@ describe('registry store: pushing', () => {
     assert.equal(await store.referrers(desc), null);
     agent.assertNoPendingInterceptors();
   });
+
+  // distribution's filesystem driver truncates and rewrites a blob's link when another client
+  // commits the blob again; a manifest PUT that reads the link then gets this pair of codes
+  it('sends a manifest PUT again when the registry read a blob link mid-write, not when a blob is missing', async () => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const reg = agent.get(REG);
+    const store = new RegistryStore(new RegistryClient('127.0.0.1:5000', { dispatcher: agent, backoffMs: 1, attempts: 3 }), 'team/app');
+    const midWrite = JSON.stringify({ errors: [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }, { code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+    let puts = 0;
+    reg.intercept({ path: '/v2/team/app/manifests/t1', method: 'PUT' }).reply(() => (++puts, { statusCode: 400, data: midWrite })).times(2);
+    reg.intercept({ path: '/v2/team/app/manifests/t1', method: 'PUT' }).reply(() => (++puts, { statusCode: 201, data: '' }));
+    await store.pushTagged(desc, manifest, ['t1']);
+    assert.equal(puts, 3);
+    agent.assertNoPendingInterceptors();
+
+    const missing = JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry' }] });
+    puts = 0;
+    reg.intercept({ path: '/v2/team/app/manifests/t2', method: 'PUT' }).reply(() => (++puts, { statusCode: 400, data: missing })).persist();
+    await assertCairnError(() => store.pushTagged(desc, manifest, ['t2']), 'REGISTRY_ERROR', /MANIFEST_BLOB_UNKNOWN/);
+    assert.equal(puts, 1);
+    // and the pair, every time: the client's attempts end it with the registry's answer
+    puts = 0;
+    reg.intercept({ path: '/v2/team/app/manifests/t3', method: 'PUT' }).reply(() => (++puts, { statusCode: 400, data: midWrite })).persist();
+    await assertCairnError(() => store.pushTagged(desc, manifest, ['t3']), 'DIGEST_MISMATCH', /MANIFEST_BLOB_UNKNOWN/);
+    assert.equal(puts, 3);
+  });
 });
