@@ -116,26 +116,31 @@ export class GateService {
     }));
   }
 
-  /** Answers one request for `policyName` (known to the config) within the deadline. */
-  async answer(policyName: string, keys: string[]): Promise<Answer> {
+  /**
+   * Answers one request for `policyName` (known to the config) within the deadline, counted
+   * from `started` (performance.now() time; the server passes its connection's accept for a
+   * connection's first request: connection-clock.ts).
+   */
+  async answer(policyName: string, keys: string[], started = performance.now()): Promise<Answer> {
     const policy = this.config.policies.get(policyName)!;
     const hits = this.answerFromCache(policy, keys);
     if (hits) return { items: hits };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), this.config.deadlineMs);
+      timer = setTimeout(() => resolve('deadline'), Math.max(0, this.config.deadlineMs - (performance.now() - started)));
     });
     try {
       const results = await Promise.all(keys.map((k) => Promise.race([this.decide(policy, k), deadline])));
       const items: ProviderItem[] = [];
       const system: string[] = [];
       let pending = 0;
+      const ms = Math.round(performance.now() - started);
       results.forEach((r, i) => {
         if (r === 'deadline') {
           pending++;
           this.o.metrics.deadlines.inc({ policy: policy.name });
           this.o.metrics.verdicts.inc({ policy: policy.name, verdict: 'deadline', source: 'none' });
-          this.o.log({ level: 'warn', msg: 'decision', policy: policy.name, key: keys[i], verdict: 'pending', reason: `not decided within ${this.config.deadlineMs} ms; still verifying` });
+          this.o.log({ level: 'warn', msg: 'decision', policy: policy.name, key: keys[i], verdict: 'pending', ms, reason: `not decided within ${this.config.deadlineMs} ms; still verifying` });
         } else if (r.item) items.push(r.item);
         else if (r.system) system.push(r.system);
       });

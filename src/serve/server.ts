@@ -7,6 +7,7 @@ import { GateService, type LogRecord } from './gate-service.js';
 import { gateMetrics } from './metrics.js';
 import { parseProviderRequest, providerResponse } from './protocol.js';
 import { readTlsFiles, watchTlsFiles } from './tls.js';
+import { ConnectionClock } from './connection-clock.js';
 
 // `cairn serve`: HTTPS (TLS 1.3 only, optional client certificates) with
 //   POST /verify/<policy>  Gatekeeper external data (and Kyverno, which posts the same body)
@@ -54,12 +55,14 @@ export async function startGate(config: ServeConfig, o: ServeOptions): Promise<R
   server.maxHeadersCount = 64;
   server.maxConnections = 4096;
   server.on('tlsClientError', () => undefined);
+  const clock = new ConnectionClock(server);
   const stopWatch = watchTlsFiles(tlsFiles, config.tls.reloadMs, (opts) => {
     server.setSecureContext({ ...opts, minVersion: 'TLSv1.3' });
     o.log({ level: 'info', msg: 'tls reloaded' });
   }, (message) => o.log({ level: 'error', msg: message }));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = clock.startOf(req);
     const url = (req.url ?? '/').split('?')[0]!;
     if (url === '/healthz') return send(res, 200, 'ok\n', 'text/plain');
     if (url === '/readyz') {
@@ -83,7 +86,7 @@ export async function startGate(config: ServeConfig, o: ServeOptions): Promise<R
     if (body === 'aborted') return;
     const parsed = parseProviderRequest(body, config.limits.maxKeys);
     if ('problem' in parsed) return fail(400, `CAIRN_BAD_REQUEST: ${parsed.problem}`);
-    const answer = await service.answer(policy, parsed.keys);
+    const answer = await service.answer(policy, parsed.keys, started);
     metrics.requests.inc({ policy, status: '200' });
     send(res, 200, providerResponse(answer.items, answer.systemError));
   }

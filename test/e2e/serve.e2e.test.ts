@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:tls';
+import { connect as netConnect } from 'node:net';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { useRegistry, runCairn } from '../helpers/registry.js';
@@ -192,6 +193,43 @@ describe('cairn serve: the deploy gate', () => {
     assert.equal(value?.cache, 'hit', 'the background verification filled the cache');
     assert.equal(value?.verified, true);
     proxy.plan({});
+  });
+
+  it('counts the deadline of a connection\'s first request from the connection, its TLS handshake included', async () => {
+    // Gatekeeper's 3 s run from its dial. A connection whose handshake starts 1 s after the TCP
+    // accept (here the client waits; in a burst the gate's own handshake queue does) gets an
+    // answer 0.5 s after its request, not 1.5 s: the deadline (1500 ms) counted from the accept.
+    const key = `${proxy.host}/app@sha256:${'e'.repeat(64)}`;
+    proxy.plan({ rules: [{ path: /\/manifests\/sha256:e{64}/, fault: { kind: 'stall' } }] });
+    try {
+      const url = new URL(gate.url);
+      const raw = netConnect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve, reject) => raw.once('connect', resolve).once('error', reject));
+      await new Promise((r) => setTimeout(r, 1000));
+      const body = JSON.stringify({ apiVersion: 'externaldata.gatekeeper.sh/v1beta1', kind: 'ProviderRequest', request: { keys: [key] } });
+      const t0 = Date.now();
+      const answer = await new Promise<{ response: { systemError?: string; items?: unknown[] } }>((resolve, reject) => {
+        const req = request(`${gate.url}/verify/prod`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          // no agent: the request goes over this connection (agent: false would make its own)
+          createConnection: () => connect({ socket: raw, ca: readFileSync(serverCA.cert), cert: readFileSync(gk.cert), key: readFileSync(gk.key), minVersion: 'TLSv1.3', servername: 'localhost' }),
+        }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      const took = Date.now() - t0;
+      assert.match(answer.response.systemError ?? '', /CAIRN_DEADLINE: 1 of 1 images still verifying/);
+      assert.deepEqual(answer.response.items ?? [], []);
+      // counted from the request it would be 1500 ms at least
+      assert.ok(took < 1300, `answered ${took} ms after the request; the connection was accepted ${took + 1000} ms before`);
+    } finally {
+      proxy.plan({});
+    }
   });
 
   it('a tag that moves is resolved again: the verdict follows the image it names now', async () => {
