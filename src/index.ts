@@ -16,6 +16,7 @@ export * from './image-verify/index.js';
 export * from './author/index.js';
 export * from './oci/index.js';
 export * from './attest/index.js';
+export * from './attest/ecosystem/index.js';
 export * from './trust/index.js';
 export * from './gate/index.js';
 export * from './api/index.js';

@@ -1,5 +1,6 @@
 import { repairReferrers, resolveReference, type RepairResult } from '../oci/index.js';
-import { discover, discoverEvidence, predicateTypeOf, verifyAttestations, type AttestationVerdict, type DiscoveredNode, type EvidenceReport } from '../attest/index.js';
+import { discover, predicateTypeOf, type DiscoveredNode } from '../attest/index.js';
+import { discoverEvidence, verifyAttestations, type AttestationVerdict, type EvidenceReport } from '../attest/ecosystem/index.js';
 import type { PublicKey } from '../crypto/index.js';
 import type { IdentityPolicy } from '../sigstore/index.js';
 import { openRef, withStores, type StoreAccess } from './access.js';

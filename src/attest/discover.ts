@@ -1,6 +1,7 @@
 import { isIndexType, fetchManifestNode, referrersReader, type ReadOnlyStore } from '../oci/index.js';
 import type { Descriptor, Platform } from '../schema/index.js';
-import { BUILDKIT_REFERENCE_DIGEST, BUILDKIT_REFERENCE_TYPE, isBuildkitAttestationEntry } from './ecosystem/index.js';
+// the conventions alone: the ecosystem barrel loads the Sigstore readers, which discover does not use
+import { BUILDKIT_REFERENCE_DIGEST, BUILDKIT_REFERENCE_TYPE, isBuildkitAttestationEntry } from './ecosystem/conventions.js';
 
 // What is attached to an image, as `oras discover` shows it: the referrers of the manifest
 // (and theirs, recursively: a signature on an attestation), and for an image index each

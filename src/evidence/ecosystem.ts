@@ -1,4 +1,4 @@
-import { discoverEvidence, type InspectedItem } from '../attest/index.js';
+import { discoverEvidence, type InspectedItem } from '../attest/ecosystem/index.js';
 import type { ReadOnlyStore } from '../oci/index.js';
 import type { Step } from '../intoto/index.js';
 import type { Descriptor } from '../schema/index.js';

@@ -7,11 +7,6 @@ import type { Envelope } from '../schema/index.js';
 // https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_bundle.proto. What is
 // read here is unverified: verifyBundle (verify.ts) is what may make it count.
 
-/** Media type of a v0.3 bundle: the artifactType and layer media type of its OCI referrer. */
-export const SIGSTORE_BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-/** Any bundle media type (v0.1, v0.2, v0.3 and the legacy spelling of v0.3). */
-export const SIGSTORE_BUNDLE_RE = /^application\/vnd\.dev\.sigstore\.bundle(?:\.v0\.3)?\+json(?:;version=0\.[123])?$/;
-
 /** A certificate's Fulcio identity: its SAN and the OIDC issuer extension. */
 export interface CertificateIdentity {
   readonly subjectAlternativeName?: string;

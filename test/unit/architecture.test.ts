@@ -76,6 +76,30 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT_RE)].map((m) => (m[1] ?? m[2])!);
 }
 
+// Static value imports (not `import type`, not `import()`): what loading a module loads with it.
+const STATIC_RE = /(?:^|\n)\s*(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]/g;
+
+/** The third-party packages `entry` loads through static imports, each with one file that imports it. */
+function packagesLoadedBy(entry: string): Map<string, string> {
+  const seen = new Set<string>();
+  const packages = new Map<string, string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const m of readFileSync(f, 'utf8').matchAll(STATIC_RE)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) stack.push(resolve(dirname(f), spec).replace(/\.js$/, '.ts'));
+      else if (!spec.startsWith('node:')) {
+        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!packages.has(pkg)) packages.set(pkg, relative(SRC, f));
+      }
+    }
+  }
+  return packages;
+}
+
 // The text of every string literal and template part in a file (comments are not strings).
 function stringsOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
@@ -168,6 +192,21 @@ describe('architecture', () => {
       if (moduleOf(f) === 'cli') continue;
       for (const text of stringsOf(f)) {
         if (/--[a-z]/.test(text)) problems.push(`${relative(REPO_ROOT, f)}: ${JSON.stringify(text.slice(0, 100))}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('loads, for attest, attach and copy, no package they do not use (their start-up path, issue 19)', () => {
+    // each package costs start-up time in every pipeline step; @sigstore once came in with
+    // attest through the attest barrel's re-export of the ecosystem readers (~4.5 ms)
+    const unused = ['@sigstore/', '@marcbachmann/cel-js', '@bufbuild/re2', 'prom-client', 'tar-stream', 'fzstd'];
+    const problems: string[] = [];
+    for (const [entry, allowed] of [['api/attest.ts', []], ['api/copy.ts', ['fzstd']]] as const) {
+      const loaded = packagesLoadedBy(join(SRC, entry));
+      assert.ok(loaded.has('zod'), `the walk of src/${entry} found nothing (it should reach zod)`);
+      for (const [pkg, by] of loaded) {
+        if (unused.some((u) => pkg === u || pkg.startsWith(u)) && !(allowed as readonly string[]).includes(pkg)) problems.push(`src/${entry} loads ${pkg} (through src/${by})`);
       }
     }
     assert.deepEqual(problems, []);

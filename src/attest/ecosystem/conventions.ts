@@ -1,5 +1,4 @@
 import type { Descriptor, Manifest } from '../../schema/index.js';
-import { SIGSTORE_BUNDLE_RE } from '../../sigstore/index.js';
 import { ANNOTATION_PREDICATE_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, EVIDENCE_ARTIFACT_TYPE, LINK_METABLOCK_MEDIA_TYPE, LAYOUT_METABLOCK_MEDIA_TYPE } from '../mediatypes.js';
 
 // How each tool of the ecosystem stores evidence about an image, in one place. Sources:
@@ -36,7 +35,13 @@ export function cosignTag(subject: string, suffix: 'att' | 'sig'): string {
   return `${subject.replace(':', '-')}.${suffix}`;
 }
 
-// Sigstore bundles as referrers (cosign BUNDLE_SPEC.md, sigstore-js, GitHub's actions/attest)
+// Sigstore bundles as referrers (cosign BUNDLE_SPEC.md, sigstore-js, GitHub's actions/attest).
+// The names are here, not in src/sigstore, so that telling a bundle from other evidence does not
+// load the Sigstore libraries (attest and attach never need them).
+/** Media type of a v0.3 bundle: the artifactType and layer media type of its OCI referrer. */
+export const SIGSTORE_BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** Any bundle media type (v0.1, v0.2, v0.3 and the legacy spelling of v0.3). */
+export const SIGSTORE_BUNDLE_RE = /^application\/vnd\.dev\.sigstore\.bundle(?:\.v0\.3)?\+json(?:;version=0\.[123])?$/;
 export const SIGSTORE_BUNDLE_PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 export const SIGSTORE_BUNDLE_CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
 

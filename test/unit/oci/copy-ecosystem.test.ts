@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKey, encodeKeyPair } from '../../../src/crypto/index.js';
 import { makeStatement, signStatement } from '../../../src/intoto/index.js';
 import { copyGraph, MemoryStore, OciLayoutStore, type Store } from '../../../src/oci/index.js';
-import { discoverEvidence } from '../../../src/attest/index.js';
+import { discoverEvidence } from '../../../src/attest/ecosystem/index.js';
 import { buildImage, pushImage } from '../../helpers/image.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { attachSigstoreBundle, cosignAttest, cosignSign, ecosystemFile, notationSign, orasAttach } from '../../helpers/ecosystem.js';
