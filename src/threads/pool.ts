@@ -84,6 +84,7 @@ export class JobPool<J, R> {
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private threads: Thread<ToPoolThread<J>, FromPoolThread<R>>[] = [];
   private draining = false;
+  private closed = false;
   /** A job has failed. */
   failed = false;
 
@@ -91,6 +92,9 @@ export class JobPool<J, R> {
 
   /** Queues a job; resolves to its result, from whichever thread took it. */
   run(job: J, options: JobRunOptions = {}): Promise<R> {
+    // A job queued behind a ByteBudget may come after the pool's owner has finished (a step
+    // failed): it is refused, not run on freshly started threads.
+    if (this.closed) return Promise.reject(new CairnError('INTERNAL', `the ${this.o.name} pool is closed`));
     return new Promise<R>((resolve, reject) => {
       const index = this.jobs.length;
       const workersOnly = (options.workersOnly ?? false) && this.o.threads > 0;
@@ -124,6 +128,7 @@ export class JobPool<J, R> {
 
   /** Stops the workers; jobs still running on them are abandoned (their promises stay open). */
   close(): void {
+    this.closed = true;
     const threads = this.threads;
     this.threads = [];
     for (const t of threads) t.close();

@@ -127,6 +127,13 @@ describe('JobPool', () => {
     }
   });
 
+  it('refuses a job queued after it was closed, and starts no thread for it', async () => {
+    const pool = new JobPool<Job, unknown>({ entry, name: 'test', threads: 1, runHere: square });
+    pool.close();
+    await assertCairnError(() => pool.run({ n: 1 }), 'INTERNAL', /test pool is closed/);
+    assert.equal(pool.takeHere(), false);
+  });
+
   it('runs a workersOnly job on this thread when the pool has no threads (nobody waits forever)', async () => {
     const pool = new JobPool<Job, { n: number; square: number }>({ entry, name: 'test', threads: 0, runHere: square, takeWhenIdle: true });
     assert.deepEqual(await pool.run({ n: 3 }, { workersOnly: true }), { n: 3, square: 9 });
