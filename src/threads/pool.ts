@@ -41,11 +41,15 @@ export interface JobPoolOptions<J, R> {
   stopOnFailure?: boolean;
 }
 
-/** Takes the next job index below `available` from the shared counter, or -1. */
-export function claim(control: Int32Array, available: number): number {
+/**
+ * Takes the next job index below `available` from the shared counter, or -1; -1 too when
+ * `takes` refuses the next job (it stays for another thread, and so do the ones behind it).
+ */
+export function claim(control: Int32Array, available: number, takes?: (index: number) => boolean): number {
   for (;;) {
     const next = Atomics.load(control, 0);
     if (next >= available) return -1;
+    if (takes && !takes(next)) return -1;
     if (Atomics.compareExchange(control, 0, next, next + 1) === next) return next;
   }
 }
@@ -58,8 +62,20 @@ const NOTHING_LEFT = 0x3fffffff;
 interface Job<J, R> {
   job?: J;
   done: boolean;
+  /** Not for this thread's idle share (JobRunOptions). */
+  workersOnly: boolean;
   resolve?: (x: R) => void;
   reject?: (err: unknown) => void;
+}
+
+/** How one job is run. */
+export interface JobRunOptions {
+  /**
+   * Only a worker takes it, never this thread (with no worker threads it runs here). For jobs
+   * run one at a time (ByteBudget) whose garbage is large: on one worker each job's garbage is
+   * collected while the next runs, instead of piling up in this thread's heap and a worker's.
+   */
+  workersOnly?: boolean;
 }
 
 /** Runs jobs on worker threads and on this thread, each job once. */
@@ -68,16 +84,21 @@ export class JobPool<J, R> {
   private readonly control = new Int32Array(new SharedArrayBuffer(4));
   private threads: Thread<ToPoolThread<J>, FromPoolThread<R>>[] = [];
   private draining = false;
+  private closed = false;
   /** A job has failed. */
   failed = false;
 
   constructor(private readonly o: JobPoolOptions<J, R>) {}
 
   /** Queues a job; resolves to its result, from whichever thread took it. */
-  run(job: J): Promise<R> {
+  run(job: J, options: JobRunOptions = {}): Promise<R> {
+    // A job queued behind a ByteBudget may come after the pool's owner has finished (a step
+    // failed): it is refused, not run on freshly started threads.
+    if (this.closed) return Promise.reject(new CairnError('INTERNAL', `the ${this.o.name} pool is closed`));
     return new Promise<R>((resolve, reject) => {
       const index = this.jobs.length;
-      this.jobs.push({ job, done: false, resolve, reject });
+      const workersOnly = (options.workersOnly ?? false) && this.o.threads > 0;
+      this.jobs.push({ job, done: false, workersOnly, resolve, reject });
       if (this.threads.length === 0 && this.o.threads > 0) this.start();
       const m: ToPoolThread<J> = { index, job };
       for (const t of this.threads) t.post(m);
@@ -88,9 +109,9 @@ export class JobPool<J, R> {
     });
   }
 
-  /** Runs the next unclaimed job on this thread; false when none is left. */
+  /** Runs the next unclaimed job on this thread; false when none is left, or it is a worker's. */
   takeHere(): boolean {
-    const index = claim(this.control, this.jobs.length);
+    const index = claim(this.control, this.jobs.length, (i) => !this.jobs[i]!.workersOnly);
     if (index < 0) return false;
     const job = this.jobs[index]!;
     if (job.done) return true; // failed with a lost thread before it was taken
@@ -107,6 +128,7 @@ export class JobPool<J, R> {
 
   /** Stops the workers; jobs still running on them are abandoned (their promises stay open). */
   close(): void {
+    this.closed = true;
     const threads = this.threads;
     this.threads = [];
     for (const t of threads) t.close();

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { JobPool, serveJobs } from '../threads/index.js';
+import { ByteBudget, JobPool, serveJobs } from '../threads/index.js';
 import type { PublicKey } from '../crypto/index.js';
 import type { EvidenceItem } from '../evidence/index.js';
 import { examineForWire, examineItem, fromWire, type Examined, type WireExamined } from './examine.js';
@@ -24,6 +24,18 @@ import { IndexStore } from './packed-index.js';
  */
 export const POOL_MIN_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Bytes of big files examined at once, on all threads together. A file leaves several times
+ * its size in garbage (its text, a DSSE payload and its PAE bytes, the parse graph) until its
+ * thread's next full GC. Files that cannot go two at a time (23-32 MB links of 100k
+ * artifacts) go one after the other to a worker: there each one's garbage is collected while
+ * the next is parsed, and the main thread, which keeps the indexes, unpacks and judges the
+ * last one meanwhile. Two at once, on the main thread and a worker, left garbage in both
+ * heaps: peak RSS 0.7-0.8 GiB at 10 x 100k against 0.5-0.6 GiB (docs/bench.md, "Issue 19:
+ * memory"). Smaller files still go to every thread at once.
+ */
+export const POOL_BUDGET_BYTES = 40 * 1024 * 1024;
+
 /** A job for the pool: one file of evidence and the keys to check it with. */
 export interface ExamineJob {
   item: EvidenceItem;
@@ -47,20 +59,25 @@ export function examineJob(job: ExamineJob): ExamineResult {
 export class ExaminePool {
   private readonly pool: JobPool<ExamineJob, ExamineResult>;
   private readonly strings = new IndexStore();
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly threads = Math.min(availableParallelism() - 1, 3),
     private readonly minBytes = POOL_MIN_BYTES,
     /** Whether this thread takes jobs too when it is idle (tests turn it off). */
     mainTakes = true,
+    budgetBytes = POOL_BUDGET_BYTES,
   ) {
+    this.budget = new ByteBudget(budgetBytes);
     this.pool = new JobPool({ entry: new URL('./examine-worker.js', import.meta.url), name: 'evidence', threads, runHere: examineJob, takeWhenIdle: mainTakes });
   }
 
   /** Reads and checks one item; resolves to its documents as examined. */
   async examine(item: EvidenceItem, keys: readonly PublicKey[]): Promise<Examined[]> {
-    if ((item.unopened?.size ?? 0) < this.minBytes || this.threads < 1) return examineItem(item, keys, this.strings);
-    const wire = await this.pool.run({ item, keys: keys.map(wireKey) });
+    const size = item.unopened?.size ?? 0;
+    if (size < this.minBytes || this.threads < 1) return examineItem(item, keys, this.strings);
+    const job = { item, keys: keys.map(wireKey) };
+    const wire = await this.budget.run(size, () => this.pool.run(job, { workersOnly: 2 * size > this.budget.limit }));
     // not a link (a sublayout, another predicate): examined here, with its document
     if (wire === null) return examineItem(item, keys, this.strings);
     return wire.map((w) => fromWire(item, w, this.strings));

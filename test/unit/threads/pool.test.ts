@@ -111,6 +111,34 @@ describe('JobPool', () => {
     }
   });
 
+  // Big links go one at a time to a worker, so that their garbage stays in one heap (issue 19).
+  it('leaves a workersOnly job, and the jobs behind it, to the workers', async () => {
+    const pool = new JobPool<Job, { n: number; square: number; thread?: boolean }>({ entry, name: 'test', threads: 1, runHere: square, takeWhenIdle: true });
+    try {
+      const big = pool.run({ n: 7 }, { workersOnly: true });
+      assert.equal(pool.takeHere(), false, 'this thread does not take it');
+      assert.deepEqual(await big, { n: 7, square: 49, thread: true });
+      const answers = await Promise.all([pool.run({ n: 8 }, { workersOnly: true }), pool.run({ n: 9 }), pool.run({ n: 10 }, { workersOnly: true })]);
+      assert.deepEqual(answers.map((r) => r.square), [64, 81, 100]);
+      assert.equal(answers[0]!.thread, true);
+      assert.equal(answers[2]!.thread, true);
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('refuses a job queued after it was closed, and starts no thread for it', async () => {
+    const pool = new JobPool<Job, unknown>({ entry, name: 'test', threads: 1, runHere: square });
+    pool.close();
+    await assertCairnError(() => pool.run({ n: 1 }), 'INTERNAL', /test pool is closed/);
+    assert.equal(pool.takeHere(), false);
+  });
+
+  it('runs a workersOnly job on this thread when the pool has no threads (nobody waits forever)', async () => {
+    const pool = new JobPool<Job, { n: number; square: number }>({ entry, name: 'test', threads: 0, runHere: square, takeWhenIdle: true });
+    assert.deepEqual(await pool.run({ n: 3 }, { workersOnly: true }), { n: 3, square: 9 });
+  });
+
   it('runs jobs on this thread when idle (takeWhenIdle), without threads', async () => {
     const pool = new JobPool<Job, { n: number; square: number }>({ entry, name: 'test', threads: 0, runHere: square, takeWhenIdle: true });
     assert.deepEqual(await Promise.all([pool.run({ n: 4 }), pool.run({ n: 5 })]), [{ n: 4, square: 16 }, { n: 5, square: 25 }]);

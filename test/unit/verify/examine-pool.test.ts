@@ -72,6 +72,31 @@ describe('ExaminePool', () => {
     }
   });
 
+  // Issue 19: links too big to go two at a time go one after the other, to a worker.
+  it('with a budget smaller than every file, examines each alone on a worker, the same as here; a failure lets the next through', async () => {
+    const dir = tmpDir();
+    const loop = join(dir, 'loop.link');
+    symlinkSync('loop.link', loop);
+    const items: EvidenceItem[] = [
+      file(dir, 'a.link', await link('build', alice, arts({ src: 's' }), arts({ out: 'o' }))),
+      { origin: { store: 'directory', path: loop }, unopened: { path: loop, bundle: false, size: 10 } },
+      file(dir, 'b.link', await link('build', alice, arts({ out: 'o' }), arts({ bin: 'b' }), 'dsse')),
+      file(dir, 'c.link', await link('build', mallory, {}, {})),
+    ];
+    const keys = [alice.publicKey];
+    const pool = new ExaminePool(1, 0, true, 1);
+    try {
+      const pooled = await Promise.allSettled(items.map((i) => pool.examine(i, keys)));
+      assert.equal(pooled[1]!.status, 'rejected', 'the unreadable file fails, as here');
+      const ok = pooled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<Examined[]>).value);
+      const here = [items[0]!, items[2]!, items[3]!].map((i) => examineItem(i, keys));
+      assert.deepEqual(ok.map(seen), here.map(seen).map((list) => (list as { document: boolean }[]).map((e) => ({ ...e, document: false }))));
+      assert.ok(ok.every((l) => l[0]!.document === undefined), 'each was examined on the worker, not here');
+    } finally {
+      pool.close();
+    }
+  });
+
   it('fails when a file cannot be read, as this thread does, and leaves small files to this thread', async () => {
     const dir = tmpDir();
     const path = join(dir, 'loop.link');
