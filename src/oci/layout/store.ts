@@ -133,7 +133,9 @@ export class OciLayoutStore implements Store, ReferrerLister, ReferrerRecorder, 
    * index.json update: copy's 20 referrers of an image cost one rewrite under the lock, not 20.
    * Each entry is built from the manifest on disk, read whole and checked against its digest,
    * and the blobs directory is flushed first, so that the entries' renames are durable before
-   * index.json names them.
+   * index.json names them. As push does, a manifest is listed by what it says: one that names
+   * another subject (a source's fallback index may list it) is listed as that subject's
+   * referrer, and one without a subject is no referrer and stays unlisted.
    */
   async recordReferrers(subject: Descriptor, referrers: Descriptor[]): Promise<void> {
     this.sweepOnce();
@@ -141,10 +143,11 @@ export class OciLayoutStore implements Store, ReferrerLister, ReferrerRecorder, 
     const entries: Descriptor[] = [];
     for (const r of referrers) {
       if (listed.has(r.digest) || entries.some((e) => e.digest === r.digest)) continue;
+      if (!isManifestType(r.mediaType)) continue;
+      const path = this.blobPath(r.digest);
+      if (!isRegularFile(path)) throw new CairnError('NOT_FOUND', `cannot list ${r.digest} as a referrer of ${subject.digest}: it is not in the layout`, { where: this.location });
       const found = this.referrerEntry(r);
-      if (!found) throw new CairnError('NOT_FOUND', `cannot list ${r.digest} as a referrer: no such manifest with a subject in the layout`, { where: this.location });
-      if (found.subject !== subject.digest) throw new CairnError('INVALID_ARGUMENT', `cannot list ${r.digest} as a referrer of ${subject.digest}: its subject is ${found.subject}`, { where: this.location });
-      entries.push(found.entry);
+      if (found) entries.push(found.entry);
     }
     if (entries.length === 0) return;
     syncDir(join(this.dir, 'blobs', 'sha256'));

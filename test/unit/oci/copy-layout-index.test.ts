@@ -13,6 +13,7 @@ import {
   MemoryStore,
   OCI_MANIFEST,
   OciLayoutStore,
+  writeReferrersIndex,
   type Store,
 } from '../../../src/oci/index.js';
 import { digestOf } from '../../../src/digest/index.js';
@@ -118,7 +119,25 @@ describe('copy into an OCI layout: index.json', () => {
     assert.deepEqual(checkLayoutDir(layout2.dir).problems, []);
   });
 
-  it('recordReferrers names only manifests that are in the layout, whole, with that subject', async () => {
+  it('copies a source whose fallback index lists a manifest of another subject, or none', async () => {
+    // another tool's (or a hostile) sha256-<hex> index: the old copy carried these entries and
+    // the layout listed each by what its manifest says; one write must not make copy refuse them
+    const src = new MemoryStore({ referrers: false });
+    const image = await pushImage(src, await buildImage('index-sloppy'), 'v1');
+    const other = await pushImage(src, await buildImage('index-sloppy-other'), 'v2');
+    const own = await referrer(src, image, 1);
+    const elsewhere = await referrer(src, other, 2);
+    const plain = encodeJson(OCI_MANIFEST, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_DESCRIPTOR, layers: [] });
+    await src.push(plain.desc, plain.bytes);
+    await writeReferrersIndex(src, image, [own, elsewhere, plain.desc]);
+    const layout = newLayout();
+    await copyGraph(src, layout, image, { referrers: true });
+    assert.deepEqual((await listReferrers(layout, image)).map((d) => d.digest), [own.digest]);
+    assert.deepEqual((await listReferrers(layout, other)).map((d) => d.digest), [elsewhere.digest]);
+    assert.deepEqual(checkLayoutDir(layout.dir).problems, []);
+  });
+
+  it('recordReferrers names only manifests that are in the layout, whole, each under its own subject', async () => {
     const src = new MemoryStore();
     const image = await pushImage(src, await buildImage('index-record'), 'v1');
     const other = await pushImage(src, await buildImage('index-record-other'), 'v2');
@@ -126,9 +145,15 @@ describe('copy into an OCI layout: index.json', () => {
     await copyGraph(src, layout, image);
     const absent = await referrer(src, image, 1);
     await assert.rejects(layout.recordReferrers(image, [absent]), (err) => isCairnError(err, 'NOT_FOUND'));
+    // a manifest that names another subject (a source's fallback index may list it) is listed
+    // as what it is, a referrer of that subject; one without a subject is no referrer
     const elsewhere = await referrer(src, other, 2);
     await layout.push(elsewhere, await bytesOf(src, elsewhere), { unlisted: true });
-    await assert.rejects(layout.recordReferrers(image, [elsewhere]), (err) => isCairnError(err, 'INVALID_ARGUMENT'));
+    const plain = encodeJson(OCI_MANIFEST, { schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_DESCRIPTOR, layers: [] });
+    await layout.push(plain.desc, plain.bytes);
+    await layout.recordReferrers(image, [elsewhere, plain.desc]);
+    assert.deepEqual((await listReferrers(layout, other)).map((d) => d.digest), [elsewhere.digest]);
+    assert.ok(!(await layout.indexEntries()).some((d) => d.digest === plain.desc.digest));
     // a file under a referrer's name that is not its content
     const bad = await referrer(src, image, 3);
     writeFileSync(join(layout.dir, 'blobs', 'sha256', bad.digest.slice(7)), (await bytesOf(src, bad)).subarray(1));
