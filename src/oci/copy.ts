@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Descriptor } from '../schema/index.js';
-import { isBlobMounter, isReferrerLister, isTagLister, type ReadOnlyStore, type ReferrerLister, type Store } from './store.js';
+import { isBlobMounter, isReferrerLister, isReferrerRecorder, isTagLister, type ReadOnlyStore, type ReferrerLister, type Store } from './store.js';
 import { mapLimit } from '../threads/index.js';
 import { isManifestType } from './mediatypes.js';
 import { fetchManifestNode, referrerDescriptor, subjectOf } from './manifest.js';
@@ -94,7 +94,18 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     const omittedBefore = result.omitted.length;
     const children = await childrenToCopy(src, node, result.omitted);
     for (const omission of result.omitted.slice(omittedBefore)) emit({ kind: 'omitted', omission });
-    await mapLimit(children, options.concurrency ?? 4, copyNode);
+    // Into an OCI layout the referrers move while the subject's own children do: their
+    // manifests are stored unlisted and listed (recordReferrers) only once the subject is in,
+    // so the small requests fill the time the big layers' flushes wait on the disk. Elsewhere
+    // subjects go first: a registry indexes a referrer as soon as it has its manifest.
+    const early = options.referrers && isReferrerRecorder(dst) ? copyReferrers(desc) : undefined;
+    early?.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
+    try {
+      await mapLimit(children, options.concurrency ?? 4, copyNode);
+    } catch (err) {
+      await early?.catch(() => undefined);
+      throw err;
+    }
     const subject = subjectOf(node);
     if (await dst.exists(desc)) result.skipped++;
     else {
@@ -105,21 +116,27 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     }
     if (subject) entries.set(desc.digest, referrerDescriptor(node));
     if (options.referrers) {
-      const found = await referrersOf(desc);
-      // An OCI layout (or a registry with the API) may still hold a fallback index written by
-      // another tool (oras copy, sigstore-js): its referrers are carried too. On the tag
-      // fallback referrersOf has read that index already.
-      if (isReferrerLister(src) && (await hasOwnListing(src))) {
-        const seen = new Set(found.map((f) => f.digest));
-        for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!seen.has(d.digest)) (seen.add(d.digest), found.push(d));
-      }
-      await mapLimit(found, options.concurrency ?? 4, copyNode);
+      const found = await (early ?? copyReferrers(desc));
       await copyCosignTags(desc);
       // One index update per subject, not one per referrer.
       const tagged = new Set(found.filter((r) => taggedUnder.get(r.digest) === desc.digest).map((r) => r.digest));
       await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions, tagged);
       result.referrers += found.length;
     }
+  };
+
+  // Copies the referrers of `desc` (and theirs, recursively); returns them, for addReferrers.
+  const copyReferrers = async (desc: Descriptor): Promise<Descriptor[]> => {
+    const found = await referrersOf(desc);
+    // An OCI layout (or a registry with the API) may still hold a fallback index written by
+    // another tool (oras copy, sigstore-js): its referrers are carried too. On the tag
+    // fallback referrersOf has read that index already.
+    if (isReferrerLister(src) && (await hasOwnListing(src))) {
+      const seen = new Set(found.map((f) => f.digest));
+      for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!seen.has(d.digest)) (seen.add(d.digest), found.push(d));
+    }
+    await mapLimit(found, options.concurrency ?? 4, copyNode);
+    return found;
   };
 
   // cosign keeps signatures and attestations under tags, not as referrers:

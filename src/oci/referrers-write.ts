@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CairnError } from '../errors.js';
 import type { Digest } from '../digest/index.js';
 import type { Descriptor } from '../schema/index.js';
-import { isReferrerLister, MAX_MANIFEST_BYTES, pushAndTag, type ReadOnlyStore, type Store } from './store.js';
+import { isReferrerLister, isReferrerRecorder, MAX_MANIFEST_BYTES, pushAndTag, type ReadOnlyStore, type Store } from './store.js';
 import { OCI_INDEX } from './mediatypes.js';
 import { encodeJson, makeIndex } from './manifest.js';
 import { mergeTagged, readReferrersIndex, referrersTag, referrerTag, referrerTagsOf, type TagMemo } from './referrers.js';
@@ -58,7 +58,10 @@ export async function addReferrer(store: Store, subject: Descriptor, referrer: D
  * `tagged`: referrers whose unique tag under `subject` is already written (pushReferrerManifest).
  */
 export async function addReferrers(store: Store, subject: Descriptor, referrers: Descriptor[], options: AddReferrerOptions = {}, tagged: ReadonlySet<string> = new Set()): Promise<void> {
-  if (referrers.length === 0 || (await listsNatively(store, subject))) return;
+  if (referrers.length === 0) return;
+  // an OCI layout: the manifests pushed `unlisted` (pushReferrerManifest) go into index.json at once
+  if (isReferrerRecorder(store)) return store.recordReferrers(subject, referrers);
+  if (await listsNatively(store, subject)) return;
   if (options.referrerTag ?? true) {
     const untagged = referrers.filter((r) => !tagged.has(r.digest));
     await Promise.all(untagged.map((r) => store.tag(r, referrerTag(subject.digest as Digest, r.digest as Digest))));
@@ -82,9 +85,16 @@ export async function pushReferrer(store: Store, subject: Descriptor, desc: Desc
  * Pushes a referrer's manifest as addReferrers will record it (copy): on the tag schema together
  * with its unique tag, in one PUT by that tag (which stores the manifest as a PUT by digest
  * would), instead of a PUT by digest and a second PUT of the same bytes by tag. True when the
- * tag was written: pass the referrer in addReferrers' `tagged` then.
+ * tag was written: pass the referrer in addReferrers' `tagged` then. Into an OCI layout the
+ * manifest is stored unlisted, and addReferrers lists all the referrers of the subject in one
+ * index.json write; if the copy dies in between, the next copy finds the manifest present and
+ * still lists it there.
  */
 export async function pushReferrerManifest(store: Store, subject: Descriptor, desc: Descriptor, bytes: Uint8Array, options: AddReferrerOptions = {}): Promise<boolean> {
+  if (isReferrerRecorder(store)) {
+    await store.push(desc, bytes, { unlisted: true });
+    return false;
+  }
   if (!(options.referrerTag ?? true) || (await listsNatively(store, subject))) {
     await store.push(desc, bytes);
     return false;

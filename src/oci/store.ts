@@ -34,6 +34,27 @@ export interface Store extends ReadOnlyStore {
 export interface PushOptions {
   /** The caller has just found the content absent (copy asked exists()): the store need not ask again. */
   absent?: boolean;
+  /**
+   * A referrer manifest that the caller lists afterwards with the other referrers of its
+   * subject, in one ReferrerRecorder.recordReferrers: a store that keeps its list of referrers
+   * in one file (an OCI layout's index.json) stores the manifest now and lists it then.
+   */
+  unlisted?: boolean;
+}
+
+/**
+ * Optional power of a store that lists referrers in one file of its own (an OCI layout's
+ * index.json, rewritten and flushed under a lock for each change): referrer manifests pushed
+ * `unlisted` are listed together, in one write per subject (copy of 20 referrers: 1 write, not 20).
+ */
+export interface ReferrerRecorder {
+  /** Lists these referrers of `subject`, each already stored whole; those listed already are left as they are. */
+  recordReferrers(subject: Descriptor, referrers: Descriptor[]): Promise<void>;
+}
+
+/** True when a store records referrers itself in one write (see ReferrerRecorder). */
+export function isReferrerRecorder(store: unknown): store is ReferrerRecorder {
+  return typeof (store as Partial<ReferrerRecorder>)?.recordReferrers === 'function';
 }
 
 /**

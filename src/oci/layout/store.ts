@@ -1,4 +1,4 @@
-import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { lstatSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { isDigest, parseDigest, readVerified, verifyContent, VerifyingStream, ty
 import { parseJson } from '../../encoding/index.js';
 import { writeFileAtomic } from '../../disk/index.js';
 import type { Descriptor } from '../../schema/index.js';
-import { bytesStream, MAX_MANIFEST_BYTES, type ReferrerLister, type Store, type TagLister } from '../store.js';
+import { bytesStream, MAX_MANIFEST_BYTES, type PushOptions, type ReferrerLister, type ReferrerRecorder, type Store, type TagLister } from '../store.js';
 import { isManifestType } from '../mediatypes.js';
 import { parseManifestNode, referrerDescriptor, subjectOf } from '../manifest.js';
 import { emptyIndex, readIndexFile, updateIndexFile, writeIndexFile } from './index-file.js';
@@ -21,12 +21,15 @@ import { isRegularFile, openBlob, readRegular } from './regular-file.js';
 // ingest/ first and renamed into place only once size and digest are right. Tags are index.json
 // entries named by `org.opencontainers.image.ref.name`; referrer manifests (those with a
 // `subject`) are recorded in index.json untagged, as oras does, and found by their subject.
+// Durability: a blob is flushed before it is renamed into place (a blob under its digest's
+// name is whole, even after a crash), and an index.json entry is written only once what it
+// names is there, so index.json never names content a crash could take back.
 
 /** The annotation that names a tag in index.json. */
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 
 /** An OCI image layout on disk. */
-export class OciLayoutStore implements Store, ReferrerLister, TagLister {
+export class OciLayoutStore implements Store, ReferrerLister, ReferrerRecorder, TagLister {
   readonly location: string;
   private readonly subjects = new Map<string, { subject: string; entry: Descriptor } | null>();
   private swept = false;
@@ -96,7 +99,8 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
     sweepStaleTemp(this.dir);
   }
 
-  async push(desc: Descriptor, content: Readable | Uint8Array): Promise<void> {
+  /** Stores content; a referrer manifest is listed in index.json unless `unlisted` (then recordReferrers lists it). */
+  async push(desc: Descriptor, content: Readable | Uint8Array, options: PushOptions = {}): Promise<void> {
     this.sweepOnce();
     const target = this.blobPath(desc.digest);
     const expected = { digest: desc.digest as Digest, size: desc.size, where: this.location };
@@ -111,7 +115,7 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
       content = manifestBytes;
     }
     await this.ingest(target, content, expected);
-    if (manifestBytes) {
+    if (manifestBytes && !options.unlisted) {
       const node = parseManifestNode(desc, manifestBytes, `${this.location}@${desc.digest}`);
       if (subjectOf(node)) {
         const entry = referrerDescriptor(node);
@@ -122,6 +126,37 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
         });
       }
     }
+  }
+
+  /**
+   * Lists referrer manifests of `subject` that are stored already (pushed `unlisted`) in one
+   * index.json update: copy's 20 referrers of an image cost one rewrite under the lock, not 20.
+   * Each entry is built from the manifest on disk, read whole and checked against its digest,
+   * and the blobs directory is flushed first, so that the entries' renames are durable before
+   * index.json names them. As push does, a manifest is listed by what it says: one that names
+   * another subject (a source's fallback index may list it) is listed as that subject's
+   * referrer, and one without a subject is no referrer and stays unlisted.
+   */
+  async recordReferrers(subject: Descriptor, referrers: Descriptor[]): Promise<void> {
+    this.sweepOnce();
+    const listed = new Set(readIndexFile(this.dir).manifests.map((d) => d.digest));
+    const entries: Descriptor[] = [];
+    for (const r of referrers) {
+      if (listed.has(r.digest) || entries.some((e) => e.digest === r.digest)) continue;
+      if (!isManifestType(r.mediaType)) continue;
+      const path = this.blobPath(r.digest);
+      if (!isRegularFile(path)) throw new CairnError('NOT_FOUND', `cannot list ${r.digest} as a referrer of ${subject.digest}: it is not in the layout`, { where: this.location });
+      const found = this.referrerEntry(r);
+      if (found) entries.push(found.entry);
+    }
+    if (entries.length === 0) return;
+    syncDir(join(this.dir, 'blobs', 'sha256'));
+    await updateIndexFile(this.dir, (index) => {
+      const now = new Set(index.manifests.map((d) => d.digest));
+      const missing = entries.filter((e) => !now.has(e.digest));
+      index.manifests.push(...missing);
+      return missing.length > 0;
+    });
   }
 
   private async ingest(target: string, content: Readable | Uint8Array, expected: { digest: Digest; size: number; where: string }): Promise<void> {
@@ -204,8 +239,22 @@ export class OciLayoutStore implements Store, ReferrerLister, TagLister {
       const subject = subjectOf(node)?.digest;
       if (subject) result = { subject, entry: referrerDescriptor(node) };
     }
-    this.subjects.set(desc.digest, result);
+    // a manifest not there (yet) may be pushed later: only what was read is kept
+    if (bytes) this.subjects.set(desc.digest, result);
     return result;
+  }
+}
+
+// Flushes a directory's entries (the renames into it) to disk.
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch (err) {
+    throw fsError(err, dir, 'cannot flush');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
