@@ -44,7 +44,6 @@ export interface CopyResult {
 /** Copies `root` and everything below it from `src` to `dst`. */
 export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
   const result: CopyResult = { manifests: 0, blobs: 0, skipped: 0, bytes: 0, referrers: 0, omitted: [] };
-  const done = new Map<string, Promise<void>>();
   // Referrer entries as their own manifests describe them (annotations and all).
   const entries = new Map<string, Descriptor>();
   const emit = options.onEvent ?? (() => undefined);
@@ -80,32 +79,38 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
     result.blobs++;
   };
 
-  const copyNode = (desc: Descriptor): Promise<void> => {
-    let p = done.get(desc.digest);
+  // Two kinds of waiting. `stored`: a node is at the destination (a manifest once its children
+  // are): what a parent waits for before its own push, and a subject before it lists its
+  // referrers. `copyNode`: the node and, with referrers, its referrers and its children's; that
+  // work is started beside and tracked, and copyGraph waits for all of it at the end. Nothing
+  // waits for another node's referrers: a referrer may name its own subject among its children
+  // (or an index above it), and waiting for a child's whole copy made the subject wait for its
+  // referrer and the referrer for its subject, for good. `stored` waits follow children only,
+  // and a manifest's digest covers its children's, so they cannot go round in a circle.
+  const stored = new Map<string, Promise<Descriptor[]>>();
+  const copied = new Set<string>();
+  const tracked: Promise<void>[] = [];
+  const failures: unknown[] = [];
+  const track = (p: Promise<void>): void => {
+    tracked.push(p.catch((err: unknown) => void failures.push(err)));
+  };
+
+  // Stores a node (a manifest after its children); resolves to a manifest's children.
+  const store = (desc: Descriptor): Promise<Descriptor[]> => {
+    let p = stored.get(desc.digest);
     if (!p) {
-      p = isManifestType(desc.mediaType) ? copyManifest(desc) : copyBlob(desc);
-      done.set(desc.digest, p);
+      p = isManifestType(desc.mediaType) ? storeManifest(desc) : copyBlob(desc).then(() => []);
+      stored.set(desc.digest, p);
     }
     return p;
   };
 
-  const copyManifest = async (desc: Descriptor): Promise<void> => {
+  const storeManifest = async (desc: Descriptor): Promise<Descriptor[]> => {
     const node = await fetchManifestNode(src, desc);
     const omittedBefore = result.omitted.length;
     const children = await childrenToCopy(src, node, result.omitted);
     for (const omission of result.omitted.slice(omittedBefore)) emit({ kind: 'omitted', omission });
-    // Into an OCI layout the referrers move while the subject's own children do: their
-    // manifests are stored unlisted and listed (recordReferrers) only once the subject is in,
-    // so the small requests fill the time the big layers' flushes wait on the disk. Elsewhere
-    // subjects go first: a registry indexes a referrer as soon as it has its manifest.
-    const early = options.referrers && isReferrerRecorder(dst) ? copyReferrers(desc) : undefined;
-    early?.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
-    try {
-      await mapLimit(children, options.concurrency ?? 4, copyNode);
-    } catch (err) {
-      await early?.catch(() => undefined);
-      throw err;
-    }
+    await mapLimit(children, options.concurrency ?? 4, store);
     const subject = subjectOf(node);
     if (await dst.exists(desc)) result.skipped++;
     else {
@@ -115,17 +120,40 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       result.manifests++;
     }
     if (subject) entries.set(desc.digest, referrerDescriptor(node));
-    if (options.referrers) {
-      const found = await (early ?? copyReferrers(desc));
-      await copyCosignTags(desc);
-      // One index update per subject, not one per referrer.
-      const tagged = new Set(found.filter((r) => taggedUnder.get(r.digest) === desc.digest).map((r) => r.digest));
-      await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions, tagged);
-      result.referrers += found.length;
-    }
+    return children;
   };
 
-  // Copies the referrers of `desc` (and theirs, recursively); returns them, for addReferrers.
+  // A node and, with referrers, the referrers of it and of its children (once per node).
+  const copyNode = async (desc: Descriptor): Promise<void> => {
+    if (copied.has(desc.digest)) return;
+    copied.add(desc.digest);
+    if (!options.referrers || !isManifestType(desc.mediaType)) {
+      await store(desc);
+      return;
+    }
+    // Into an OCI layout the referrers move while the subject's own children do: their
+    // manifests are stored unlisted and listed (recordReferrers) only once the subject is in,
+    // so the small requests fill the time the big layers' flushes wait on the disk. Elsewhere
+    // subjects go first: a registry indexes a referrer as soon as it has its manifest.
+    const early = isReferrerRecorder(dst) ? copyReferrers(desc) : undefined;
+    early?.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
+    let children: Descriptor[];
+    try {
+      children = await store(desc);
+    } catch (err) {
+      await early?.catch(() => undefined);
+      throw err;
+    }
+    for (const child of children) if (isManifestType(child.mediaType)) track(copyNode(child));
+    const found = await (early ?? copyReferrers(desc));
+    await copyCosignTags(desc);
+    // One index update per subject, not one per referrer.
+    const tagged = new Set(found.filter((r) => taggedUnder.get(r.digest) === desc.digest).map((r) => r.digest));
+    await addReferrers(dst, desc, found.map((r) => entries.get(r.digest) ?? r), options.referrerOptions, tagged);
+    result.referrers += found.length;
+  };
+
+  // Stores the referrers of `desc` and starts copying theirs; returns them, for addReferrers.
   const copyReferrers = async (desc: Descriptor): Promise<Descriptor[]> => {
     const found = await referrersOf(desc);
     // An OCI layout (or a registry with the API) may still hold a fallback index written by
@@ -135,7 +163,8 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       const seen = new Set(found.map((f) => f.digest));
       for (const d of (await readReferrersIndex(src, desc)).index.manifests) if (!seen.has(d.digest)) (seen.add(d.digest), found.push(d));
     }
-    await mapLimit(found, options.concurrency ?? 4, copyNode);
+    await mapLimit(found, options.concurrency ?? 4, store);
+    for (const r of found) track(copyNode(r));
     return found;
   };
 
@@ -149,13 +178,22 @@ export async function copyGraph(src: ReadOnlyStore, dst: Store, root: Descriptor
       const tag = `${desc.digest.replace(':', '-')}.${suffix}`;
       if (!tags.has(tag)) continue;
       const tagged = await src.resolve(tag);
-      await copyNode(tagged);
+      await store(tagged);
+      track(copyNode(tagged));
       await dst.tag(tagged, tag);
       result.referrers++;
     }
   };
 
-  await copyNode(root);
+  track(copyNode(root));
+  // until nothing started is still running (each task may start others); a failure is thrown
+  // once everything has settled, so that nothing is still writing when the copy returns
+  for (let settled = 0; settled < tracked.length; ) {
+    const batch = tracked.slice(settled);
+    settled = tracked.length;
+    await Promise.all(batch);
+  }
+  if (failures.length > 0) throw failures[0];
   const rootSubject = entries.has(root.digest) ? (await fetchManifestNode(src, root)) : undefined;
   const subject = rootSubject && subjectOf(rootSubject);
   if (subject) {
