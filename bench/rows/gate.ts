@@ -47,6 +47,8 @@ function peakRssMiB(pid: number | undefined): number {
   }
 }
 
+const handshaken = new WeakSet<object>();
+
 /** One POST; resolves with the answer, the seconds it took, and when its TLS handshake was done (seconds; 0 on a reused connection). */
 function post(port: number, keys: string[], agent: Agent, caPem: Buffer = ca()): Promise<{ seconds: number; handshake: number; json: { response: { items?: Array<{ value?: { verified?: boolean } }>; systemError?: string } } }> {
   const data = body(keys);
@@ -58,7 +60,12 @@ function post(port: number, keys: string[], agent: Agent, caPem: Buffer = ca()):
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ seconds: (performance.now() - t0) / 1000, handshake, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
     });
-    req.on('socket', (s) => s.once('secureConnect', () => (handshake = (performance.now() - t0) / 1000)));
+    // a kept-alive socket shook hands already: listen on new sockets only (else listeners pile up)
+    req.on('socket', (s) => {
+      if (handshaken.has(s)) return;
+      handshaken.add(s);
+      s.once('secureConnect', () => (handshake = (performance.now() - t0) / 1000));
+    });
     req.on('error', reject);
     req.end(data);
   });
