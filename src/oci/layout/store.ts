@@ -139,11 +139,12 @@ export class OciLayoutStore implements Store, ReferrerLister, ReferrerRecorder, 
    */
   async recordReferrers(subject: Descriptor, referrers: Descriptor[]): Promise<void> {
     this.sweepOnce();
+    // listed already, or taken for this update (a Set: an image may have 10,000 referrers)
     const listed = new Set(readIndexFile(this.dir).manifests.map((d) => d.digest));
     const entries: Descriptor[] = [];
     for (const r of referrers) {
-      if (listed.has(r.digest) || entries.some((e) => e.digest === r.digest)) continue;
-      if (!isManifestType(r.mediaType)) continue;
+      if (listed.has(r.digest) || !isManifestType(r.mediaType)) continue;
+      listed.add(r.digest);
       const path = this.blobPath(r.digest);
       if (!isRegularFile(path)) throw new CairnError('NOT_FOUND', `cannot list ${r.digest} as a referrer of ${subject.digest}: it is not in the layout`, { where: this.location });
       const found = this.referrerEntry(r);
